@@ -1,0 +1,115 @@
+/**
+ * The user functions eddy calls, and the contexts it passes them. Contexts are reused from
+ * record to record (no allocation per call): read them during the call, do not keep them.
+ */
+import type { OutputTag } from "./output-tag.ts";
+import type {
+  AggregatingState,
+  AggregatingStateDescriptor,
+  ListState,
+  ListStateDescriptor,
+  MapState,
+  MapStateDescriptor,
+  ReducingState,
+  ReducingStateDescriptor,
+  ValueState,
+  ValueStateDescriptor,
+} from "./state.ts";
+
+/** Keys must be primitive so that equal keys are equal in a Map and hash the same everywhere. */
+export type Key = string | number;
+
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+export type MapFunction<IN, OUT> = (value: IN) => OUT;
+export type FilterFunction<IN> = (value: IN) => boolean;
+export type FlatMapFunction<IN, OUT> = (value: IN, out: Collector<OUT>) => void;
+export type KeySelector<IN, K extends Key> = (value: IN) => K;
+export type ReduceFunction<T> = (accumulated: T, value: T) => T;
+
+export interface AggregateFunction<IN, ACC, OUT> {
+  createAccumulator(): ACC;
+  add(value: IN, accumulator: ACC): ACC;
+  getResult(accumulator: ACC): OUT;
+  /** Needed by merging (session) windows. */
+  merge(a: ACC, b: ACC): ACC;
+}
+
+/** What every rich function can reach when it opens. */
+export interface RuntimeContext {
+  readonly jobName: string;
+  readonly operatorUid: string;
+  readonly operatorName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+}
+
+/** Keyed state access, available to functions on a keyed stream. */
+export interface KeyedRuntimeContext extends RuntimeContext {
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<UK extends Key, UV>(descriptor: MapStateDescriptor<UK, UV>): MapState<UK, UV>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(
+    descriptor: AggregatingStateDescriptor<IN, ACC, OUT>,
+  ): AggregatingState<IN, OUT>;
+}
+
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(time: number): void;
+  registerProcessingTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+}
+
+export interface ProcessContext {
+  /** Event timestamp of the current record (NO_TIMESTAMP when it has none). */
+  timestamp(): number;
+  currentWatermark(): number;
+  currentProcessingTime(): number;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface ProcessFunction<IN, OUT> {
+  open?(context: RuntimeContext): void;
+  processElement(value: IN, context: ProcessContext, out: Collector<OUT>): void;
+  close?(): void;
+}
+
+export interface KeyedProcessContext<K extends Key> extends ProcessContext {
+  currentKey(): K;
+  timerService(): TimerService;
+}
+
+export type TimeDomain = "event-time" | "processing-time";
+
+export interface OnTimerContext<K extends Key> extends KeyedProcessContext<K> {
+  timeDomain(): TimeDomain;
+}
+
+export interface KeyedProcessFunction<K extends Key, IN, OUT> {
+  open?(context: KeyedRuntimeContext): void;
+  processElement(value: IN, context: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  onTimer?(timestamp: number, context: OnTimerContext<K>, out: Collector<OUT>): void;
+  close?(): void;
+}
+
+export interface CoProcessFunction<IN1, IN2, OUT> {
+  open?(context: RuntimeContext): void;
+  processElement1(value: IN1, context: ProcessContext, out: Collector<OUT>): void;
+  processElement2(value: IN2, context: ProcessContext, out: Collector<OUT>): void;
+  close?(): void;
+}
+
+export interface KeyedCoProcessFunction<K extends Key, IN1, IN2, OUT> {
+  open?(context: KeyedRuntimeContext): void;
+  processElement1(value: IN1, context: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  processElement2(value: IN2, context: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  onTimer?(timestamp: number, context: OnTimerContext<K>, out: Collector<OUT>): void;
+  close?(): void;
+}

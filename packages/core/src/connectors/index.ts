@@ -1,0 +1,34 @@
+/**
+ * The built-in connectors: the source and sink interfaces and the sources and sinks that need no
+ * client library (in-memory elements, a data generator, NDJSON and CSV files, stdout).
+ */
+export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
+export { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
+export {
+  NdjsonFileSink,
+  type NdjsonFileSinkOptions,
+  type SubtaskPath,
+  subtaskFilePath,
+} from "./file-sink.ts";
+export {
+  type CsvSourceOptions,
+  FileSource,
+  type FileSourceOptions,
+  type NdjsonSourceOptions,
+} from "./file-source.ts";
+export { type FileReaderConfig, FileSourceReader, type FileSplit } from "./file-source-reader.ts";
+export {
+  type FromElementsOptions,
+  FromElementsSource,
+  type FromElementsSplit,
+  type TimestampedElement,
+} from "./from-elements-source.ts";
+export { GeneratorSource, type GeneratorSourceOptions, type GeneratorSplit } from "./generator-source.ts";
+export { NdjsonFormat } from "./ndjson-format.ts";
+export { formatRecord, PrintSink, type PrintSinkOptions, type PrintTarget } from "./print-sink.ts";
+export { ReaderAvailability } from "./reader-availability.ts";
+export { SeededRandom } from "./seeded-random.ts";
+export type * from "./sink.ts";
+export type * from "./source.ts";
+export { SplitQueueEnumerator } from "./split-queue-enumerator.ts";
+export { StaticSplitEnumerator } from "./static-split-enumerator.ts";

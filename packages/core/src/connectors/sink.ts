@@ -1,0 +1,39 @@
+/**
+ * The sink interface, shaped for two-phase commit. A writer buffers records synchronously and
+ * flushes at batch edges (the only place a sink may await). On a checkpoint barrier the writer
+ * pre-commits (`prepareCommit`) and hands committables to the committer, which commits them when
+ * the checkpoint completes. Sinks that cannot do this say they are at-least-once (or none).
+ */
+
+export type DeliveryGuarantee = "exactly-once" | "at-least-once" | "none";
+
+export interface SinkContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly operatorUid: string;
+  readonly jobName: string;
+}
+
+export interface Sink<T, C = unknown> {
+  readonly guarantee: DeliveryGuarantee;
+  createWriter(context: SinkContext): SinkWriter<T, C>;
+  /** Present on transactional sinks; commits what writers pre-committed. */
+  createCommitter?(): SinkCommitter<C>;
+}
+
+export interface SinkWriter<T, C = unknown> {
+  /** Synchronous, called per record on the hot path. */
+  write(value: T, timestamp: number): void;
+  /** Called at batch edges and at the end of input; may be async (I/O). */
+  flush(endOfInput: boolean): void | Promise<void>;
+  /** On a checkpoint barrier: seal what was written since the last one. */
+  prepareCommit?(checkpointId: number): C[] | Promise<C[]>;
+  close(): void | Promise<void>;
+}
+
+export interface SinkCommitter<C> {
+  /** Must be idempotent: after a restore the same committable may be committed again. */
+  commit(committables: readonly C[]): Promise<void>;
+  /** Discards committables of a checkpoint that never completed. */
+  abort?(committables: readonly C[]): Promise<void>;
+}

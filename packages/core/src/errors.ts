@@ -1,0 +1,70 @@
+/**
+ * Errors eddy raises. Each class has a stable `code` and a message that says what to change.
+ * `retriable` tells a restart strategy whether running again can succeed.
+ */
+export class EddyError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  constructor(code: string, message: string, options?: { cause?: unknown; retriable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options?.retriable ?? false;
+  }
+}
+
+/** The job definition cannot run; raised before anything starts. */
+export class JobDefinitionError extends EddyError {
+  constructor(message: string) {
+    super("EDDY_JOB_DEFINITION", message);
+  }
+}
+
+/** A configuration value is invalid; names the key and the fix. */
+export class ConfigError extends EddyError {
+  readonly key: string;
+  constructor(key: string, message: string) {
+    super("EDDY_CONFIG", `configuration '${key}': ${message}`);
+    this.key = key;
+  }
+}
+
+/** A user function threw, or a record could not be processed, and the job is set to fail on errors. */
+export class RecordProcessingError extends EddyError {
+  readonly operatorUid: string;
+  readonly record: unknown;
+  constructor(operatorUid: string, operatorName: string, record: unknown, cause: unknown, position?: string) {
+    super(
+      "EDDY_RECORD_FAILED",
+      `operator '${operatorName}' (uid '${operatorUid}') failed on record ${describeRecord(record)}` +
+        (position ? ` at ${position}` : "") +
+        `: ${errorMessage(cause)}. Route such records to the dead-letter output with ` +
+        `job option errorHandling: "dead-letter" to keep the job running.`,
+      { cause },
+    );
+    this.operatorUid = operatorUid;
+    this.record = record;
+  }
+}
+
+/** The job failed while running; wraps the first task failure. */
+export class JobFailedError extends EddyError {
+  constructor(message: string, cause?: unknown) {
+    super("EDDY_JOB_FAILED", message, { cause });
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function describeRecord(record: unknown): string {
+  let text: string;
+  try {
+    text = typeof record === "string" ? JSON.stringify(record) : (JSON.stringify(record) ?? String(record));
+  } catch {
+    text = String(record);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,0 +1,39 @@
+/**
+ * @eddy/core: stateful stream processing for TypeScript. The DataStream API, the planner, the
+ * runtime (chains, exchanges, worker threads), keyed state and the built-in connectors.
+ */
+export {
+  CollectHandle,
+  ConnectedStreams,
+  DataStream,
+  KeyedStream,
+  WindowedStream,
+} from "./api/data-stream.ts";
+export type * from "./api/functions.ts";
+export { type ErrorHandling, Job, type JobOptions, type ResolvedJobOptions } from "./api/job.ts";
+export { DEAD_LETTER, type DeadLetter, OutputTag } from "./api/output-tag.ts";
+export * from "./api/state.ts";
+export * from "./api/windows.ts";
+export * from "./connectors/index.ts";
+export * from "./errors.ts";
+export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./plan/logical-plan.ts";
+export { explainPlan, planToMermaid } from "./plan/explain.ts";
+export {
+  type ChainEdge,
+  type Exchange,
+  type ExchangeType,
+  type JobVertex,
+  type PhysicalPlan,
+  type PlanOverrides,
+  planJob,
+} from "./plan/physical-plan.ts";
+export { assignToKeyGroup, hashKey, type KeyGroupRange, keyGroupRangeForSubtask } from "./state/key-groups.ts";
+export type { JobProgress, OperatorProgress } from "./runtime/job-metrics.ts";
+export { JobResult, type RunOptions, runJob } from "./runtime/run-job.ts";
+export { type Clock, ManualClock, MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, systemClock, Time } from "./time/time.ts";
+export {
+  type TimestampAssigner,
+  type WatermarkGenerator,
+  type WatermarkOutput,
+  WatermarkStrategy,
+} from "./time/watermark-strategy.ts";

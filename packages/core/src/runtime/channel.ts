@@ -1,0 +1,76 @@
+/**
+ * Channels carry batches from one sending subtask to one receiving subtask, bounded by credits:
+ * the receiver grants `capacity` batches; each batch sent uses one, each batch the receiver
+ * takes returns one. A sender without credit holds its batch back and its task stops taking
+ * input (backpressure), so a slow consumer slows its producers instead of growing memory.
+ * Control events need no credit. LocalChannel serves both ends within one thread; the remote
+ * ends in remote-channel.ts do the same across threads over a MessagePort.
+ */
+import type { ChannelItem, RecordBatch } from "./batch.ts";
+
+export interface ChannelSender {
+  /** Credits left: batches that may be sent now. */
+  readonly credits: number;
+  sendBatch(batch: RecordBatch): void;
+  sendEvent(item: ChannelItem): void;
+}
+
+export interface ChannelReceiver {
+  /** The next item, or undefined if none is queued. */
+  poll(): ChannelItem | undefined;
+  readonly hasItems: boolean;
+}
+
+/** Wakes the thread loop that owns an end of a channel. */
+export type Wakeup = () => void;
+
+export class LocalChannel implements ChannelSender, ChannelReceiver {
+  private readonly queue: ChannelItem[] = [];
+  private head = 0;
+  credits: number;
+  /** Highest number of batches ever queued at once (for tests of the bound). */
+  peakQueuedBatches = 0;
+  private queuedBatches = 0;
+
+  constructor(
+    readonly capacity: number,
+    private readonly wakeReceiver: Wakeup,
+    private readonly wakeSender: Wakeup,
+  ) {
+    this.credits = capacity;
+  }
+
+  sendBatch(batch: RecordBatch): void {
+    if (this.credits <= 0) throw new Error("LocalChannel: batch sent without credit");
+    this.credits--;
+    this.queuedBatches++;
+    if (this.queuedBatches > this.peakQueuedBatches) this.peakQueuedBatches = this.queuedBatches;
+    this.queue.push(batch);
+    this.wakeReceiver();
+  }
+
+  sendEvent(item: ChannelItem): void {
+    this.queue.push(item);
+    this.wakeReceiver();
+  }
+
+  get hasItems(): boolean {
+    return this.head < this.queue.length;
+  }
+
+  poll(): ChannelItem | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const item = this.queue[this.head];
+    this.queue[this.head++] = undefined as never;
+    if (this.head > 64 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    if ("values" in item) {
+      this.queuedBatches--;
+      this.credits++;
+      this.wakeSender();
+    }
+    return item;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The receiving side of a task: reads batches from all input channels in turn, hands records to
+ * the chain's head operator (input 1 or 2 for two-input operators), and combines the channels'
+ * watermarks as their minimum over active channels. When every channel has ended, the combined
+ * watermark has reached +Infinity and the task's input is finished.
+ */
+import { WatermarkMultiplexer } from "../time/watermark-multiplexer.ts";
+import { type ChannelItem, WATERMARK_MARKER } from "./batch.ts";
+import type { ChannelReceiver } from "./channel.ts";
+import type { AnyOperator } from "./operator.ts";
+
+export interface GateInput {
+  readonly receiver: ChannelReceiver;
+  readonly inputIndex: 0 | 1;
+}
+
+export interface GateListener {
+  /** The combined input watermark advanced. */
+  watermark(watermark: number): void;
+  /** Every input became idle, or one became active again. */
+  idle(idle: boolean): void;
+}
+
+export class InputGate {
+  private readonly multiplexer: WatermarkMultiplexer;
+  private readonly endedChannels: boolean[];
+  private ended = 0;
+  private next = 0;
+  recordsIn = 0;
+
+  constructor(
+    private readonly inputs: readonly GateInput[],
+    private readonly head: AnyOperator,
+    listener: GateListener,
+  ) {
+    this.multiplexer = new WatermarkMultiplexer({
+      watermarkAdvanced: (wm) => listener.watermark(wm),
+      idleChanged: (idle) => listener.idle(idle),
+    });
+    for (let i = 0; i < inputs.length; i++) this.multiplexer.addInput();
+    this.endedChannels = inputs.map(() => false);
+  }
+
+  get finished(): boolean {
+    return this.ended === this.inputs.length;
+  }
+
+  get hasInput(): boolean {
+    for (const input of this.inputs) if (input.receiver.hasItems) return true;
+    return false;
+  }
+
+  /** Processes one item from the next channel that has one; false if none had any. */
+  processNext(): boolean {
+    const n = this.inputs.length;
+    for (let k = 0; k < n; k++) {
+      const c = (this.next + k) % n;
+      const item = this.inputs[c].receiver.poll();
+      if (item === undefined) continue;
+      this.next = (c + 1) % n;
+      this.process(c, item);
+      return true;
+    }
+    return false;
+  }
+
+  private process(channel: number, item: ChannelItem): void {
+    if ("values" in item) {
+      const { values, timestamps, length } = item;
+      this.recordsIn += length;
+      const head = this.head as any;
+      if (this.inputs[channel].inputIndex === 0 && head.processElement !== undefined) {
+        for (let i = 0; i < length; i++) {
+          const v = values[i];
+          if (v === WATERMARK_MARKER) {
+            this.recordsIn--;
+            this.multiplexer.update(channel, timestamps[i]);
+          } else head.processElement(v, timestamps[i]);
+        }
+      } else {
+        const second = this.inputs[channel].inputIndex === 1;
+        for (let i = 0; i < length; i++) {
+          const v = values[i];
+          if (v === WATERMARK_MARKER) {
+            this.recordsIn--;
+            this.multiplexer.update(channel, timestamps[i]);
+          } else if (second) head.processElement2(v, timestamps[i]);
+          else head.processElement1(v, timestamps[i]);
+        }
+      }
+      return;
+    }
+    if (item.kind === "idle") this.multiplexer.setIdle(channel, item.idle);
+    else if (item.kind === "end" && !this.endedChannels[channel]) {
+      this.endedChannels[channel] = true;
+      this.ended++;
+      this.multiplexer.remove(channel);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * What a running job reports about itself: per operator (summed over its subtasks) the records
+ * in and out, failures, and the lowest watermark; plus source progress for bounded input.
+ */
+import type { PhysicalPlan } from "../plan/physical-plan.ts";
+import type { OperatorMetrics } from "./operator.ts";
+import type { Task } from "./task.ts";
+
+export interface OperatorProgress {
+  readonly nodeId: number;
+  readonly uid: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly parallelism: number;
+  recordsIn: number;
+  recordsOut: number;
+  recordsFailed: number;
+  /** Lowest watermark over the subtasks that reported one. */
+  watermark: number;
+}
+
+export interface JobProgress {
+  readonly jobName: string;
+  readonly elapsedMs: number;
+  readonly operators: OperatorProgress[];
+  /** Records the bounded sources expect in total, when they know. */
+  readonly expectedSourceRecords: number | undefined;
+  deadLetters: number;
+}
+
+export function emptyProgress(plan: PhysicalPlan): OperatorProgress[] {
+  return plan.nodes.map((n) => ({
+    nodeId: n.id,
+    uid: n.uid,
+    name: n.name,
+    kind: n.spec.kind,
+    parallelism: plan.parallelism[n.id],
+    recordsIn: 0,
+    recordsOut: 0,
+    recordsFailed: 0,
+    watermark: Number.POSITIVE_INFINITY,
+  }));
+}
+
+/** Per (node, subtask) metrics of the tasks of one thread, in a form that can cross threads. */
+export type MetricsSample = [nodeId: number, recordsIn: number, recordsOut: number, failed: number, watermark: number][];
+
+export function sampleTasks(tasks: readonly Task[]): MetricsSample {
+  const sample: MetricsSample = [];
+  for (const task of tasks)
+    for (const op of task.operators) sample.push(metricsRow(op.nodeId, op.metrics));
+  return sample;
+}
+
+function metricsRow(nodeId: number, m: OperatorMetrics): MetricsSample[number] {
+  return [nodeId, m.recordsIn, m.recordsOut, m.recordsFailed, m.currentWatermark];
+}
+
+export function aggregateSamples(plan: PhysicalPlan, samples: readonly MetricsSample[]): OperatorProgress[] {
+  const result = emptyProgress(plan);
+  for (const sample of samples)
+    for (const [nodeId, recordsIn, recordsOut, failed, watermark] of sample) {
+      const p = result[nodeId];
+      p.recordsIn += recordsIn;
+      p.recordsOut += recordsOut;
+      p.recordsFailed += failed;
+      if (watermark < p.watermark) p.watermark = watermark;
+    }
+  for (const p of result) if (p.kind === "source") p.recordsIn = p.recordsOut;
+  return result;
+}

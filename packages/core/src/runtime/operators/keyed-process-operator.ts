@@ -1,0 +1,140 @@
+/**
+ * Operators on a keyed stream with user state and timers: the keyed process function and the
+ * rolling reduce. Before each record the operator extracts the key and makes it current, so
+ * state and timers are the key's own.
+ */
+import type { Key, KeyedProcessFunction, KeySelector, ReduceFunction } from "../../api/functions.ts";
+import { StateDescriptors, type ValueState } from "../../api/state.ts";
+import { EddyError } from "../../errors.ts";
+import type { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
+import { checkKeyType } from "../../state/key-groups.ts";
+import type { OneInputOperator, OperatorContext } from "../operator.ts";
+import type { InternalTimerService, Timer, Triggerable } from "../timer-service.ts";
+import { AbstractOperator, TimestampedCollector } from "./abstract-operator.ts";
+import { KeyedContext } from "./keyed-context.ts";
+
+/** Base of keyed operators: makes the record's key current before processing it. */
+export abstract class AbstractKeyedOperator extends AbstractOperator {
+  protected backend!: HeapKeyedStateBackend;
+  constructor(protected readonly keySelector: KeySelector<any, Key>) {
+    super();
+  }
+  override open(context: OperatorContext): void {
+    super.open(context);
+    this.backend = context.keyedBackend();
+  }
+  /** Sets the current key from the record; false if the key selector failed (record handled). */
+  protected setKeyOf(value: unknown, timestamp: number, selector = this.keySelector): boolean {
+    let key: Key;
+    try {
+      key = selector(value);
+      checkKeyType(key, this.context.name);
+    } catch (error) {
+      this.failed(error, value, timestamp);
+      return false;
+    }
+    this.backend.setCurrentKey(key);
+    return true;
+  }
+}
+
+export class KeyedProcessOperator<K extends Key, IN, OUT>
+  extends AbstractKeyedOperator
+  implements OneInputOperator<IN>, Triggerable
+{
+  private collector!: TimestampedCollector<OUT>;
+  private keyedContext!: KeyedContext<K>;
+  private timers!: InternalTimerService;
+
+  constructor(
+    keySelector: KeySelector<IN, K>,
+    private readonly fn: KeyedProcessFunction<K, IN, OUT>,
+  ) {
+    super(keySelector as KeySelector<any, Key>);
+  }
+
+  override open(context: OperatorContext): void {
+    super.open(context);
+    this.collector = new TimestampedCollector<OUT>(this.output as never);
+    this.timers = context.timerService(this);
+    this.keyedContext = new KeyedContext<K>(context, this.backend, this.timers);
+    this.fn.open?.(this.keyedRuntimeContext());
+  }
+
+  processElement(value: IN, timestamp: number): void {
+    if (!this.setKeyOf(value, timestamp)) return;
+    this.keyedContext.currentTimestamp = this.collector.timestamp = timestamp;
+    try {
+      this.fn.processElement(value, this.keyedContext, this.collector);
+    } catch (error) {
+      this.failed(error, value, timestamp);
+    }
+  }
+
+  override processWatermark(watermark: number): void {
+    this.timers.advanceWatermark(watermark);
+    super.processWatermark(watermark);
+  }
+
+  advanceProcessingTime(now: number): void {
+    this.timers.advanceProcessingTime(now);
+  }
+
+  nextProcessingTime(): number {
+    return this.timers.nextProcessingTime();
+  }
+
+  onEventTime(timer: Timer): void {
+    this.fire(timer, "event-time");
+  }
+
+  onProcessingTime(timer: Timer): void {
+    this.fire(timer, "processing-time");
+  }
+
+  private fire(timer: Timer, domain: "event-time" | "processing-time"): void {
+    if (this.fn.onTimer === undefined) return;
+    this.keyedContext.domain = domain;
+    this.keyedContext.currentTimestamp = this.collector.timestamp = timer.time;
+    try {
+      this.fn.onTimer(timer.time, this.keyedContext, this.collector);
+    } catch (error) {
+      if (error instanceof EddyError) throw error;
+      this.context.recordFailed(error, { timer: timer.time, key: timer.key }, timer.time);
+    } finally {
+      this.keyedContext.domain = "event-time";
+    }
+  }
+
+  override close(): void {
+    this.fn.close?.();
+  }
+}
+
+/** Rolling reduce per key: emits the new reduced value after every record. */
+export class ReduceOperator<T> extends AbstractKeyedOperator implements OneInputOperator<T> {
+  private state!: ValueState<T>;
+  constructor(
+    keySelector: KeySelector<T, Key>,
+    private readonly fn: ReduceFunction<T>,
+  ) {
+    super(keySelector);
+  }
+  override open(context: OperatorContext): void {
+    super.open(context);
+    this.state = this.backend.getState(StateDescriptors.value<T>("reduce"));
+  }
+  processElement(value: T, timestamp: number): void {
+    if (!this.setKeyOf(value, timestamp)) return;
+    const current = this.state.value();
+    let next: T;
+    try {
+      next = current === undefined ? value : this.fn(current, value);
+    } catch (error) {
+      this.failed(error, value, timestamp);
+      return;
+    }
+    this.state.update(next);
+    this.output.collect(next, timestamp);
+  }
+}

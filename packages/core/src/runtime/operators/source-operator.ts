@@ -1,0 +1,176 @@
+/**
+ * The head of a source task: drives a SourceReader, assigns timestamps, and runs one watermark
+ * generator per split, combining the splits' watermarks as their minimum (an idle split holds
+ * nothing back). At the end of bounded input it emits the final watermark (+Infinity), which
+ * fires every event-time timer and window downstream.
+ */
+import type { SourceOutput, ReaderOutput, SourceReader, InputStatus } from "../../connectors/source.ts";
+import { EddyError } from "../../errors.ts";
+import { MAX_WATERMARK, NO_TIMESTAMP } from "../../time/time.ts";
+import { MultiplexedOutput, WatermarkMultiplexer } from "../../time/watermark-multiplexer.ts";
+import type { TimestampAssigner, WatermarkGenerator, WatermarkStrategy } from "../../time/watermark-strategy.ts";
+import type { OperatorContext, Output } from "../operator.ts";
+
+class SplitOutput<T> implements SourceOutput<T> {
+  lastActivity = 0;
+  idle = false;
+  constructor(
+    private readonly owner: SourceOperator<T>,
+    readonly generator: WatermarkGenerator<T> | undefined,
+    readonly watermarkOutput: MultiplexedOutput | undefined,
+  ) {}
+  collect(value: T, timestamp?: number): void {
+    this.owner.emit(this, value, timestamp === undefined ? NO_TIMESTAMP : timestamp);
+  }
+  deadLetter(raw: unknown, error: string, position: string): void {
+    this.owner.deadLetter(raw, error, position);
+  }
+}
+
+export class SourceOperator<T> implements ReaderOutput<T> {
+  private context!: OperatorContext;
+  private output!: Output<unknown>;
+  private readonly splits = new Map<string, SplitOutput<T>>();
+  private defaultSplit: SplitOutput<T> | undefined;
+  private multiplexer: WatermarkMultiplexer | undefined;
+  private readonly assigner: TimestampAssigner<T> | undefined;
+  private nextPeriodicEmit = 0;
+  private idle = false;
+  finished = false;
+  records = 0;
+
+  constructor(
+    readonly reader: SourceReader<T, any>,
+    private readonly strategy: WatermarkStrategy<T> | undefined,
+    private readonly intervalMs: number,
+    private readonly setIdle: (idle: boolean) => void,
+  ) {
+    this.assigner = strategy?.timestampAssigner;
+  }
+
+  open(context: OperatorContext): void {
+    this.context = context;
+    this.output = context.output;
+    if (this.strategy !== undefined)
+      this.multiplexer = new WatermarkMultiplexer({
+        watermarkAdvanced: (wm) => {
+          this.context.metrics.currentWatermark = wm;
+          this.output.emitWatermark(wm);
+        },
+        idleChanged: (idle) => this.changeIdle(idle),
+      });
+    this.nextPeriodicEmit = context.clock.now() + this.intervalMs;
+  }
+
+  /** Reads one batch from the reader. */
+  poll(): InputStatus {
+    const status = this.reader.pollNext(this);
+    if (status === "end-of-input") this.finish();
+    else if (this.splits.size === 0 && this.defaultSplit === undefined && this.strategy !== undefined)
+      this.changeIdle(true);
+    return status;
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.context.metrics.currentWatermark = MAX_WATERMARK;
+    this.output.emitWatermark(MAX_WATERMARK);
+  }
+
+  // ReaderOutput: records without a split go to a default split.
+  collect(value: T, timestamp?: number): void {
+    this.defaultSplit ??= this.newSplitOutput();
+    this.emit(this.defaultSplit, value, timestamp === undefined ? NO_TIMESTAMP : timestamp);
+  }
+
+  createOutputForSplit(splitId: string): SourceOutput<T> {
+    let split = this.splits.get(splitId);
+    if (split === undefined) {
+      split = this.newSplitOutput();
+      this.splits.set(splitId, split);
+    }
+    return split;
+  }
+
+  releaseOutputForSplit(splitId: string): void {
+    const split = this.splits.get(splitId);
+    if (split === undefined) return;
+    this.splits.delete(splitId);
+    if (split.watermarkOutput) {
+      split.generator!.onPeriodicEmit(split.watermarkOutput);
+      this.multiplexer!.remove(split.watermarkOutput.input);
+    }
+  }
+
+  deadLetter(raw: unknown, error: string, position: string): void {
+    this.context.recordFailed(new Error(error), raw, NO_TIMESTAMP, position);
+  }
+
+  private newSplitOutput(): SplitOutput<T> {
+    if (this.multiplexer === undefined) return new SplitOutput<T>(this, undefined, undefined);
+    const out = new MultiplexedOutput(this.multiplexer, this.multiplexer.addInput());
+    const split = new SplitOutput<T>(this, this.strategy!.createGenerator(), out);
+    split.lastActivity = this.context.clock.now();
+    return split;
+  }
+
+  /** @internal called by split outputs */
+  emit(split: SplitOutput<T>, value: T, timestamp: number): void {
+    this.records++;
+    if (this.assigner !== undefined) {
+      try {
+        timestamp = this.assigner(value, timestamp);
+        if (typeof timestamp !== "number" || Number.isNaN(timestamp))
+          throw new Error(`the timestamp assigner returned ${String(timestamp)}, not a number`);
+      } catch (error) {
+        if (error instanceof EddyError) throw error;
+        this.context.recordFailed(error, value, NO_TIMESTAMP);
+        return;
+      }
+    }
+    const generator = split.generator;
+    if (generator !== undefined) {
+      if (split.idle) {
+        split.idle = false;
+        split.watermarkOutput!.markActive();
+      }
+      split.lastActivity = -1; // marks "active since the last periodic check"
+      generator.onEvent(value, timestamp, split.watermarkOutput!);
+      this.output.collect(value, timestamp);
+      if (this.intervalMs === 0) generator.onPeriodicEmit(split.watermarkOutput!);
+      return;
+    }
+    this.output.collect(value, timestamp);
+  }
+
+  nextProcessingTime(): number {
+    return this.multiplexer === undefined || this.finished ? Number.POSITIVE_INFINITY : this.nextPeriodicEmit;
+  }
+
+  /** Periodic watermark emission and idleness detection. */
+  advanceProcessingTime(now: number): void {
+    if (this.multiplexer === undefined || now < this.nextPeriodicEmit) return;
+    this.nextPeriodicEmit = now + Math.max(this.intervalMs, 1);
+    const idleTimeout = this.strategy!.idleTimeoutMs;
+    const all = this.defaultSplit ? [this.defaultSplit, ...this.splits.values()] : this.splits.values();
+    for (const split of all) {
+      split.generator!.onPeriodicEmit(split.watermarkOutput!);
+      if (split.lastActivity === -1) split.lastActivity = now;
+      else if (idleTimeout > 0 && !split.idle && now - split.lastActivity >= idleTimeout) {
+        split.idle = true;
+        split.watermarkOutput!.markIdle();
+      }
+    }
+  }
+
+  private changeIdle(idle: boolean): void {
+    if (this.idle === idle) return;
+    this.idle = idle;
+    this.setIdle(idle);
+  }
+
+  processWatermark(): void {}
+  endInput(): void {}
+  close(): void {}
+}

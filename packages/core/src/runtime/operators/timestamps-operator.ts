@@ -1,0 +1,78 @@
+/**
+ * assignTimestampsAndWatermarks in the middle of a stream: gives each record its event time and
+ * generates watermarks from the records this subtask sees, replacing the watermarks from
+ * upstream (only the final one, +Infinity, passes through, so bounded input still ends).
+ */
+import { EddyError } from "../../errors.ts";
+import { MAX_WATERMARK, NO_TIMESTAMP } from "../../time/time.ts";
+import type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkOutput,
+  WatermarkStrategy,
+} from "../../time/watermark-strategy.ts";
+import type { OneInputOperator, OperatorContext } from "../operator.ts";
+import { AbstractOperator } from "./abstract-operator.ts";
+
+export class TimestampsOperator<T> extends AbstractOperator implements OneInputOperator<T>, WatermarkOutput {
+  private generator!: WatermarkGenerator<T>;
+  private readonly assigner: TimestampAssigner<T> | undefined;
+  private nextEmit = 0;
+  private emitted = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly strategy: WatermarkStrategy<T>,
+    private readonly intervalMs: number,
+  ) {
+    super();
+    this.assigner = strategy.timestampAssigner;
+  }
+
+  override open(context: OperatorContext): void {
+    super.open(context);
+    this.generator = this.strategy.createGenerator();
+    this.nextEmit = context.clock.now() + this.intervalMs;
+  }
+
+  processElement(value: T, timestamp: number): void {
+    if (this.assigner !== undefined) {
+      try {
+        timestamp = this.assigner(value, timestamp);
+        if (typeof timestamp !== "number" || Number.isNaN(timestamp))
+          throw new Error(`the timestamp assigner returned ${String(timestamp)}, not a number`);
+      } catch (error) {
+        if (error instanceof EddyError) throw error;
+        this.context.recordFailed(error, value, NO_TIMESTAMP);
+        return;
+      }
+    }
+    this.generator.onEvent(value, timestamp, this);
+    this.output.collect(value, timestamp);
+    if (this.intervalMs === 0) this.generator.onPeriodicEmit(this);
+  }
+
+  override processWatermark(watermark: number): void {
+    if (watermark === MAX_WATERMARK) this.emitWatermark(MAX_WATERMARK);
+  }
+
+  nextProcessingTime(): number {
+    return this.emitted === MAX_WATERMARK ? Number.POSITIVE_INFINITY : this.nextEmit;
+  }
+
+  advanceProcessingTime(now: number): void {
+    if (now < this.nextEmit) return;
+    this.nextEmit = now + Math.max(this.intervalMs, 1);
+    this.generator.onPeriodicEmit(this);
+  }
+
+  // WatermarkOutput
+  emitWatermark(watermark: number): void {
+    if (watermark <= this.emitted) return;
+    this.emitted = watermark;
+    this.currentWatermark = watermark;
+    this.context.metrics.currentWatermark = watermark;
+    this.output.emitWatermark(watermark);
+  }
+  markIdle(): void {}
+  markActive(): void {}
+}

@@ -1,0 +1,129 @@
+/**
+ * Runs a job in this process. `runJob(job)` runs every subtask in the calling thread (any
+ * parallelism: the subtasks take turns); `runJobModule(url)` runs a job module on worker threads,
+ * one thread per slot, each importing the module (see worker-runner.ts). Both return the same
+ * result: collected outputs, final metrics and the count of dead letters.
+ */
+import type { CollectHandle } from "../api/data-stream.ts";
+import type { Job } from "../api/job.ts";
+import type { DeadLetter } from "../api/output-tag.ts";
+import type { Source } from "../connectors/source.ts";
+import { describeRecord } from "../errors.ts";
+import type { OperatorSpec } from "../plan/logical-plan.ts";
+import { type PhysicalPlan, type PlanOverrides, planJob } from "../plan/physical-plan.ts";
+import { type Clock, systemClock } from "../time/time.ts";
+import { deployTasks } from "./deploy.ts";
+import { aggregateSamples, type JobProgress, type OperatorProgress, sampleTasks } from "./job-metrics.ts";
+import { LocalChannelProvider } from "./local-channels.ts";
+import { LocalSplitGateway, SourceCoordinator } from "./split-coordination.ts";
+import { TaskExecutor } from "./task-executor.ts";
+
+export interface RunOptions extends PlanOverrides {
+  /** Processing time source; tests pass a ManualClock. */
+  clock?: Clock;
+  /** Stops an unbounded job (or a bounded one early). */
+  signal?: AbortSignal;
+  /** Called every `progressIntervalMs` while the job runs, and once at the end. */
+  onProgress?: (progress: JobProgress) => void;
+  progressIntervalMs?: number;
+  /** Where unconsumed dead letters are reported; stderr by default. */
+  onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+export class JobResult {
+  constructor(
+    readonly plan: PhysicalPlan,
+    private readonly collectedByUid: ReadonlyMap<string, unknown[]>,
+    readonly operators: readonly OperatorProgress[],
+    readonly deadLetters: number,
+    readonly durationMs: number,
+    /** True when the job was stopped (signal) rather than finishing its input. */
+    readonly stopped: boolean,
+  ) {}
+
+  /** The records of a collect sink, by handle or uid. */
+  collected<T>(sink: CollectHandle<T> | string): T[] {
+    const uid = typeof sink === "string" ? sink : sink.uid;
+    const records = this.collectedByUid.get(uid);
+    if (records !== undefined) return records as T[];
+    if (this.plan.nodes.some((n) => n.uid === uid && n.spec.kind === "sink")) return [];
+    throw new Error(`no collect sink with uid '${uid}' in job '${this.plan.jobName}'`);
+  }
+}
+
+export function defaultDeadLetterLog(): (letter: DeadLetter) => void {
+  let logged = 0;
+  return (letter) => {
+    logged++;
+    if (logged <= 20 || logged % 10_000 === 0)
+      process.stderr.write(
+        `[eddy] dead letter #${logged} from '${letter.operatorName}' (uid '${letter.operatorUid}')` +
+          `${letter.position ? ` at ${letter.position}` : ""}: ${letter.error}; record ${describeRecord(letter.record)}\n`,
+      );
+  };
+}
+
+export function expectedRecords(plan: PhysicalPlan): number | undefined {
+  let total = 0;
+  for (const node of plan.nodes) {
+    if (node.spec.kind !== "source") continue;
+    const source = (node.spec as Extract<OperatorSpec, { kind: "source" }>).source as Source<unknown>;
+    if (source.boundedness !== "bounded" || source.estimatedRecords === undefined) return undefined;
+    total += source.estimatedRecords;
+  }
+  return total;
+}
+
+export async function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
+  const plan = planJob(job, options);
+  const clock = options.clock ?? systemClock;
+  const started = performance.now();
+  let deadLetters = 0;
+  const log = options.onDeadLetter ?? defaultDeadLetterLog();
+  const collected = new Map<string, unknown[]>();
+  const gateway = new LocalSplitGateway();
+  let executor!: TaskExecutor;
+  const wake = () => executor?.wake();
+  for (const node of plan.nodes)
+    if (node.spec.kind === "source")
+      gateway.addCoordinator(new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], gateway));
+  await gateway.startAll();
+  const tasks = await deployTasks({
+    plan,
+    runs: () => true,
+    channels: new LocalChannelProvider(plan.options.channelCapacity, wake),
+    splits: gateway,
+    clock,
+    wake,
+    collected,
+    onUnconsumedDeadLetter: (letter) => {
+      deadLetters++;
+      log(letter);
+    },
+  });
+  executor = new TaskExecutor(tasks, clock);
+  const progress = (): JobProgress => ({
+    jobName: plan.jobName,
+    elapsedMs: performance.now() - started,
+    operators: aggregateSamples(plan, [sampleTasks(tasks)]),
+    expectedSourceRecords: expectedRecords(plan),
+    deadLetters,
+  });
+  const onAbort = () => executor.cancel();
+  options.signal?.addEventListener("abort", onAbort);
+  const timer =
+    options.onProgress === undefined
+      ? undefined
+      : setInterval(() => options.onProgress!(progress()), options.progressIntervalMs ?? 500);
+  try {
+    await executor.run();
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    await gateway.close();
+  }
+  const final = progress();
+  options.onProgress?.(final);
+  return new JobResult(plan, collected, final.operators, deadLetters, final.elapsedMs, executor.isCancelled);
+}
+

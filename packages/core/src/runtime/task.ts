@@ -1,0 +1,179 @@
+/**
+ * A task runs one subtask of a vertex: a chain of operators fed either by a source reader or by
+ * an input gate, emitting through record writers. `step()` does a bounded amount of work (one
+ * batch) and returns, so one thread can run many tasks; a task that cannot proceed (no input,
+ * no credit, a sink flush in flight) says so and its executor waits for a wakeup.
+ */
+import type { InputStatus } from "../connectors/source.ts";
+import type { InputGate } from "./input-gate.ts";
+import type { AnyOperator, OperatorContext, OperatorMetrics, StreamOperator } from "./operator.ts";
+import type { SinkOperator } from "./operators/sink-operator.ts";
+import type { SourceOperator } from "./operators/source-operator.ts";
+import type { RecordWriter } from "./record-writer.ts";
+
+export type TaskStatus = "created" | "running" | "finishing" | "finished" | "failed" | "cancelled";
+
+export interface TaskOperator {
+  readonly nodeId: number;
+  readonly uid: string;
+  readonly name: string;
+  readonly operator: AnyOperator | SourceOperator<unknown>;
+  readonly metrics: OperatorMetrics;
+  readonly context: OperatorContext;
+}
+
+export class Task {
+  status: TaskStatus = "created";
+  /** Set while the task waits for something asynchronous (reader data, sink flush, close). */
+  private waiting: Promise<unknown> | undefined;
+  private lastFlush = 0;
+  private sourceStatus: InputStatus = "more-available";
+
+  constructor(
+    readonly vertexId: number,
+    readonly subtaskIndex: number,
+    readonly name: string,
+    /** In chain (topological) order; the head first. */
+    readonly operators: readonly TaskOperator[],
+    readonly writers: readonly RecordWriter[],
+    readonly sinks: readonly SinkOperator<unknown>[],
+    readonly input: { kind: "source"; source: SourceOperator<unknown> } | { kind: "gate"; gate: InputGate },
+    private readonly wake: () => void,
+    private readonly batchTimeoutMs: number,
+  ) {}
+
+  get done(): boolean {
+    return this.status === "finished" || this.status === "failed" || this.status === "cancelled";
+  }
+
+  open(now: number): void {
+    for (const op of this.operators) (op.operator as StreamOperator).open(op.context);
+    this.lastFlush = now;
+    this.status = "running";
+  }
+
+  /** Does one unit of work; true if it made progress. Throws if an operator fails. */
+  step(now: number): boolean {
+    if (this.status !== "running" && this.status !== "finishing") return false;
+    if (this.waiting !== undefined) return false;
+    for (const sink of this.sinks) if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
+    let backpressured = false;
+    for (const writer of this.writers) if (!writer.drainPending()) backpressured = true;
+    if (backpressured) return false;
+    if (this.status === "finishing") {
+      this.finish();
+      return true;
+    }
+    let progressed: boolean;
+    if (this.input.kind === "source") progressed = this.stepSource();
+    else {
+      progressed = this.input.gate.processNext();
+      if (this.input.gate.finished) this.beginFinish();
+    }
+    if (progressed) this.flushSinks();
+    if (!progressed || now - this.lastFlush >= this.batchTimeoutMs) this.flushWriters(now);
+    return progressed;
+  }
+
+  private stepSource(): boolean {
+    const source = this.input.kind === "source" ? this.input.source : undefined;
+    if (source === undefined || this.sourceStatus === "end-of-input") return false;
+    const before = source.records;
+    const status = source.poll();
+    this.sourceStatus = status;
+    if (status === "end-of-input") {
+      this.beginFinish();
+      return true;
+    }
+    if (status === "nothing-available") {
+      this.waitFor(source.reader.isAvailable());
+      return source.records !== before;
+    }
+    return true;
+  }
+
+  private beginFinish(): void {
+    if (this.status !== "running") return;
+    for (const op of this.operators) (op.operator as StreamOperator).endInput();
+    this.flushSinks();
+    this.status = "finishing";
+  }
+
+  private finish(): void {
+    for (const writer of this.writers) {
+      writer.flush();
+      writer.endInput();
+    }
+    this.status = "finished";
+    this.closeOperators();
+  }
+
+  private closeOperators(): void {
+    for (const op of this.operators) (op.operator as StreamOperator).close();
+    if (this.sinks.length > 0) this.waitFor(Promise.all(this.sinks.map((s) => s.closeWriter())));
+  }
+
+  /** The earliest processing time any operator waits for. */
+  nextProcessingTime(): number {
+    let next = Number.POSITIVE_INFINITY;
+    if (this.status !== "running") return next;
+    for (const op of this.operators) {
+      const t = (op.operator as StreamOperator).nextProcessingTime?.() ?? Number.POSITIVE_INFINITY;
+      if (t < next) next = t;
+    }
+    return next;
+  }
+
+  advanceProcessingTime(now: number): void {
+    if (this.status !== "running") return;
+    for (const op of this.operators) (op.operator as StreamOperator).advanceProcessingTime?.(now);
+  }
+
+  /** Sends partial batches when the batch timeout has passed (or when told to). */
+  flushWriters(now: number): void {
+    this.lastFlush = now;
+    for (const writer of this.writers) writer.flush();
+  }
+
+  private flushSinks(): void {
+    for (const sink of this.sinks) sink.flush(false);
+  }
+
+  /** A promise that must settle before the task continues; rejections surface on the next step. */
+  private waitFor(promise: Promise<unknown>): boolean {
+    const settled = promise.then(
+      () => {
+        if (this.waiting === settled) this.waiting = undefined;
+        this.wake();
+      },
+      (error: unknown) => {
+        this.failure = error;
+        if (this.waiting === settled) this.waiting = undefined;
+        this.wake();
+      },
+    );
+    this.waiting = settled;
+    return false;
+  }
+
+  private failure: unknown;
+
+  /** Throws an error that happened asynchronously (a sink flush or close). */
+  checkFailure(): void {
+    if (this.failure !== undefined) {
+      const error = this.failure;
+      this.failure = undefined;
+      throw error;
+    }
+  }
+
+  /** Finished and nothing asynchronous pending (sinks closed). */
+  get settled(): boolean {
+    return this.status === "finished" && this.waiting === undefined;
+  }
+
+  get idleForInput(): boolean {
+    return this.input.kind === "gate" && !this.input.gate.hasInput;
+  }
+}
+

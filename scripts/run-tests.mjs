@@ -1,0 +1,34 @@
+// Runs every *.test.ts under packages/ and examples/ with Node's built-in test runner,
+// TypeScript loaded through tsx. Node 20's --test takes no globs, so we list the files here.
+// Usage: node scripts/run-tests.mjs [substring-filter...]
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const filters = process.argv.slice(2);
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else if (name.endsWith(".test.ts")) out.push(relative(root, path));
+  }
+  return out;
+}
+
+const files = walk(join(root, "packages"), [])
+  .concat(walk(join(root, "test"), []))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error("no test files matched", filters);
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
+  { cwd: root, stdio: "inherit" },
+);
+process.exit(result.status ?? 1);
