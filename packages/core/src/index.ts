@@ -29,7 +29,9 @@ export {
 } from "./plan/physical-plan.ts";
 export { assignToKeyGroup, hashKey, type KeyGroupRange, keyGroupRangeForSubtask } from "./state/key-groups.ts";
 export type { JobProgress, OperatorProgress } from "./runtime/job-metrics.ts";
+export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job-module.ts";
 export { JobResult, type RunOptions, runJob } from "./runtime/run-job.ts";
+export { type ModuleRunOptions, runJobModule } from "./runtime/worker-runner.ts";
 export { type Clock, ManualClock, MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, systemClock, Time } from "./time/time.ts";
 export {
   type TimestampAssigner,
@@ -37,3 +39,28 @@ export {
   type WatermarkOutput,
   WatermarkStrategy,
 } from "./time/watermark-strategy.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Testing support: what @eddy/testing needs to run one operator outside a job (its harnesses
+// build an OperatorContext around an operator the way the runtime's deployment does). Not part
+// of the stable user API; use the harnesses in @eddy/testing instead.
+// ---------------------------------------------------------------------------------------------
+export {
+  type AnyOperator,
+  newOperatorMetrics,
+  type OneInputOperator,
+  type OperatorContext,
+  type OperatorMetrics,
+  type Output,
+  type StreamOperator,
+  type TwoInputOperator,
+} from "./runtime/operator.ts";
+export { createOperator, type OperatorFactoryContext } from "./runtime/operator-factory.ts";
+export { SourceOperator } from "./runtime/operators/source-operator.ts";
+export {
+  InternalTimerService,
+  type ProcessingTimeService,
+  type Timer,
+  type Triggerable,
+} from "./runtime/timer-service.ts";
+export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";

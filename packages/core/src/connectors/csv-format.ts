@@ -78,8 +78,8 @@ export class CsvFormat<T> implements FileFormat<T> {
       const byte = buffer[i];
       if (quoted) {
         if (byte === QUOTE) {
-          // A quote at the end of the buffer: whether it closes the field or starts "" is unknown yet.
-          if (i + 1 >= buffer.length) return -1;
+          // A quote that ends the buffer closes the field for now; no newline follows it yet, so
+          // the scan ends incomplete and starts again from the record's start with more bytes.
           if (buffer[i + 1] === QUOTE) i++;
           else quoted = false;
         }

@@ -66,9 +66,12 @@ class PrintWriter<T> implements SinkWriter<T> {
   }
 }
 
-/** Strings as they are, other values as JSON; what JSON cannot write (undefined, cycles) via String. */
+/**
+ * Strings and bigints as they are, other values as JSON (bigints inside as strings); what JSON
+ * cannot write (undefined, cycles) via String.
+ */
 export function formatRecord(value: unknown): string {
-  if (typeof value === "string") return value;
+  if (typeof value === "string" || typeof value === "bigint") return String(value);
   try {
     const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
     if (json !== undefined) return json;

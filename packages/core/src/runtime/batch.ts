@@ -8,12 +8,13 @@
 export const WATERMARK_MARKER: object = Object.freeze({ eddyWatermark: true });
 
 export class RecordBatch {
-  readonly values: unknown[];
-  readonly timestamps: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.values = new Array(capacity);
-    this.timestamps = new Float64Array(capacity);
+  constructor(
+    readonly values: unknown[],
+    readonly timestamps: Float64Array,
+    public length = 0,
+  ) {}
+  static allocate(capacity: number): RecordBatch {
+    return new RecordBatch(new Array(capacity), new Float64Array(capacity));
   }
   get capacity(): number {
     return this.timestamps.length;

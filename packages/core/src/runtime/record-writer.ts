@@ -34,7 +34,7 @@ export class RecordWriter implements Output<unknown> {
     private readonly channels: readonly ChannelSender[],
     private readonly options: RecordWriterOptions,
   ) {
-    this.batches = channels.map(() => new RecordBatch(options.batchSize));
+    this.batches = channels.map(() => RecordBatch.allocate(options.batchSize));
     this.pending = channels.map(() => []);
     this.nextChannel = options.subtaskIndex % Math.max(1, channels.length);
   }
@@ -99,7 +99,7 @@ export class RecordWriter implements Output<unknown> {
 
   private sendBatch(channel: number): void {
     const batch = this.batches[channel];
-    this.batches[channel] = new RecordBatch(this.options.batchSize);
+    this.batches[channel] = RecordBatch.allocate(this.options.batchSize);
     const pending = this.pending[channel];
     if (pending.length === 0 && this.channels[channel].credits > 0) this.channels[channel].sendBatch(batch);
     else {

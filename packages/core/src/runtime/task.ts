@@ -54,6 +54,7 @@ export class Task {
 
   /** Does one unit of work; true if it made progress. Throws if an operator fails. */
   step(now: number): boolean {
+    if (this.status === "finished") return this.drainAfterFinish();
     if (this.status !== "running" && this.status !== "finishing") return false;
     if (this.waiting !== undefined) return false;
     for (const sink of this.sinks) if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
@@ -73,6 +74,12 @@ export class Task {
     if (progressed) this.flushSinks();
     if (!progressed || now - this.lastFlush >= this.batchTimeoutMs) this.flushWriters(now);
     return progressed;
+  }
+
+  /** The end-of-input events may still wait for credit after the task finished. */
+  private drainAfterFinish(): boolean {
+    for (const writer of this.writers) writer.drainPending();
+    return false;
   }
 
   private stepSource(): boolean {
@@ -169,7 +176,9 @@ export class Task {
 
   /** Finished and nothing asynchronous pending (sinks closed). */
   get settled(): boolean {
-    return this.status === "finished" && this.waiting === undefined;
+    if (this.status !== "finished" || this.waiting !== undefined) return false;
+    for (const writer of this.writers) if (writer.backpressured) return false;
+    return true;
   }
 
   get idleForInput(): boolean {

@@ -1,0 +1,148 @@
+/**
+ * The command line as data: `parseCommandLine(argv)` turns the arguments after `eddy` into a
+ * Command, or throws a UsageError that names the bad argument and carries the usage to print.
+ * Nothing here reads files or runs jobs.
+ */
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { UsageError } from "./errors.ts";
+import type { JobConfig } from "./job-config.ts";
+import { parseConfigValue } from "./job-config.ts";
+import { MAIN_SYNOPSIS, MAIN_USAGE, PLAN_SYNOPSIS, PLAN_USAGE, RUN_SYNOPSIS, RUN_USAGE } from "./usage.ts";
+
+export type PlanFormat = "text" | "mermaid" | "both";
+
+/** What `eddy run` and `eddy plan` share: the job module and how to configure it. */
+export interface JobArguments {
+  /** Path of the job module, as given. */
+  readonly job: string;
+  readonly parallelism?: number;
+  readonly configFile?: string;
+  /** `--set` values, parsed. */
+  readonly overrides: JobConfig;
+}
+
+export type Command =
+  | ({ readonly kind: "run"; readonly quiet: boolean } & JobArguments)
+  | ({ readonly kind: "plan"; readonly format: PlanFormat } & JobArguments)
+  | { readonly kind: "help"; readonly text: string }
+  | { readonly kind: "version" };
+
+const JOB_OPTIONS = {
+  parallelism: { type: "string", short: "p" },
+  config: { type: "string", short: "c" },
+  set: { type: "string", short: "s", multiple: true },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  switch (first) {
+    case undefined:
+      throw new UsageError("missing command: try `eddy run <job.ts>`", MAIN_SYNOPSIS);
+    case "-h":
+    case "--help":
+      return { kind: "help", text: MAIN_USAGE };
+    case "help":
+      return {
+        kind: "help",
+        text: rest[0] === "run" ? RUN_USAGE : rest[0] === "plan" ? PLAN_USAGE : MAIN_USAGE,
+      };
+    case "-v":
+    case "--version":
+      return { kind: "version" };
+    case "run":
+      return parseRun(rest);
+    case "plan":
+      return parsePlan(rest);
+    default:
+      throw new UsageError(
+        first.startsWith("-") ? `unknown option '${first}'` : `unknown command '${first}'`,
+        MAIN_SYNOPSIS,
+      );
+  }
+}
+
+function parseRun(args: readonly string[]): Command {
+  const { values, positionals } = parse(
+    args,
+    { ...JOB_OPTIONS, quiet: { type: "boolean", short: "q" } },
+    RUN_SYNOPSIS,
+  );
+  if (values.help) return { kind: "help", text: RUN_USAGE };
+  return {
+    kind: "run",
+    quiet: values.quiet === true,
+    ...jobArguments("run", values, positionals, RUN_SYNOPSIS),
+  };
+}
+
+function parsePlan(args: readonly string[]): Command {
+  const options = { ...JOB_OPTIONS, text: { type: "boolean" }, mermaid: { type: "boolean" } } as const;
+  const { values, positionals } = parse(args, options, PLAN_SYNOPSIS);
+  if (values.help) return { kind: "help", text: PLAN_USAGE };
+  const format: PlanFormat = values.text === values.mermaid ? "both" : values.text ? "text" : "mermaid";
+  return { kind: "plan", format, ...jobArguments("plan", values, positionals, PLAN_SYNOPSIS) };
+}
+
+type ParsedValues = { [name: string]: string | boolean | (string | boolean)[] | undefined };
+
+function parse(
+  args: readonly string[],
+  options: NonNullable<ParseArgsConfig["options"]>,
+  usage: string,
+): { values: ParsedValues; positionals: string[] } {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    // node:util's wording names the flag; for an unknown one it goes on about positionals.
+    const option = /'([^']+)'/.exec(message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined)
+      throw new UsageError(`unknown option '${option}'`, usage);
+    throw new UsageError(lowerFirst(message), usage);
+  }
+}
+
+function jobArguments(
+  command: string,
+  values: ParsedValues,
+  positionals: readonly string[],
+  usage: string,
+): JobArguments {
+  if (positionals.length === 0)
+    throw new UsageError(`missing job module: eddy ${command} <job.ts|job.js>`, usage);
+  if (positionals.length > 1)
+    throw new UsageError(
+      `one job module at a time, got ${positionals.length}: ${positionals.map((p) => `'${p}'`).join(", ")}`,
+      usage,
+    );
+  return {
+    job: positionals[0],
+    parallelism:
+      values.parallelism === undefined ? undefined : parseParallelism(String(values.parallelism), usage),
+    configFile: values.config === undefined ? undefined : String(values.config),
+    overrides: parseSets((values.set as string[] | undefined) ?? [], usage),
+  };
+}
+
+export function parseParallelism(text: string, usage: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < 1)
+    throw new UsageError(`--parallelism must be a positive integer such as 2, not '${text}'`, usage);
+  return value;
+}
+
+function parseSets(sets: readonly string[], usage: string): JobConfig {
+  const config: JobConfig = {};
+  for (const set of sets) {
+    const eq = set.indexOf("=");
+    if (eq <= 0)
+      throw new UsageError(`--set takes key=value (for example --set readings=1000), not '${set}'`, usage);
+    config[set.slice(0, eq).trim()] = parseConfigValue(set.slice(eq + 1));
+  }
+  return config;
+}
+
+function lowerFirst(text: string): string {
+  return text.length === 0 ? text : text[0].toLowerCase() + text.slice(1);
+}

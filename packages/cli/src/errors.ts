@@ -1,0 +1,38 @@
+/**
+ * Errors the CLI raises before a job runs. Each has a stable `code` and a message that says what
+ * to change. All of them mean "the input is invalid" and end the process with exit code 2.
+ */
+import { EddyError } from "@eddy/core";
+
+/** The command line is wrong: an unknown command or flag, a missing or malformed value. */
+export class UsageError extends EddyError {
+  constructor(
+    message: string,
+    /** The synopsis of the command the user tried, printed after the message. */
+    readonly usage?: string,
+  ) {
+    super("EDDY_USAGE", message);
+  }
+}
+
+/** The job module cannot be found or loaded, or does not export a job. */
+export class JobModuleError extends EddyError {
+  constructor(
+    readonly modulePath: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("EDDY_JOB_MODULE", `job module '${modulePath}': ${message}`, options);
+  }
+}
+
+/** The `--config` file cannot be read, is not JSON, or is not a JSON object. */
+export class ConfigFileError extends EddyError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("EDDY_CONFIG_FILE", `config file '${path}' (--config): ${message}`, options);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A job file as `eddy run` and `eddy plan` are given it: the module's path, where its
+ * configuration comes from, and the parallelism asked for. `openJobFile` resolves the
+ * configuration, builds the job through the job-module contract, and checks the parallelism
+ * against the job before anything runs.
+ */
+import type { Job } from "@eddy/core";
+import { UsageError } from "./errors.ts";
+import { type JobConfig, resolveJobConfig } from "./job-config.ts";
+import { type JobContext, jobModuleUrl, loadJob } from "./job-module.ts";
+
+export interface JobFileOptions {
+  /** Path of the job module (relative to the current directory) or a file: URL. */
+  readonly job: string;
+  /** Default parallelism of the job's operators; the job's own when absent. */
+  readonly parallelism?: number;
+  /** A JSON file with the configuration. */
+  readonly configFile?: string;
+  /** Configuration values that win over the file and the environment. */
+  readonly overrides?: JobConfig;
+  /** Where `EDDY_CONFIG_*` variables are read; process.env when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface OpenedJobFile {
+  readonly job: Job;
+  readonly moduleUrl: string;
+  readonly context: JobContext;
+}
+
+export async function openJobFile(options: JobFileOptions): Promise<OpenedJobFile> {
+  const config = await resolveJobConfig({
+    file: options.configFile,
+    env: options.env ?? process.env,
+    overrides: options.overrides,
+  });
+  const context: JobContext =
+    options.parallelism === undefined ? { config } : { config, parallelism: options.parallelism };
+  const job = await loadJob(options.job, context);
+  const max = job.options.maxParallelism;
+  if (options.parallelism !== undefined && options.parallelism > max)
+    throw new UsageError(
+      `--parallelism ${options.parallelism} exceeds job '${job.name}'s maxParallelism ${max}: ` +
+        `use at most ${max}, or raise maxParallelism in Job.create`,
+    );
+  return { job, moduleUrl: jobModuleUrl(options.job), context };
+}

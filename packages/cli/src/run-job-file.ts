@@ -1,0 +1,40 @@
+/**
+ * `eddy run` as a function: opens a job file, runs it until its input ends or `signal` aborts,
+ * and reports progress. It throws what the job threw; the CLI turns that into an exit code.
+ */
+import type { JobResult } from "@eddy/core";
+import { execute } from "./execute.ts";
+import { type JobFileOptions, openJobFile } from "./job-file.ts";
+import type { ProgressReporter } from "./progress-reporter.ts";
+
+export interface RunJobFileOptions extends JobFileOptions {
+  /** Aborting stops the job cleanly; the promise then resolves with `result.stopped` true. */
+  readonly signal?: AbortSignal;
+  /** Shows progress and the final summary; none when absent. */
+  readonly reporter?: ProgressReporter;
+}
+
+export async function runJobFile(options: RunJobFileOptions): Promise<JobResult> {
+  const opened = await openJobFile(options);
+  const reporter = options.reporter;
+  let result: JobResult | undefined;
+  try {
+    result = await execute(opened, {
+      parallelism: options.parallelism,
+      signal: options.signal,
+      onProgress: reporter?.onProgress,
+      progressIntervalMs: reporter?.intervalMs,
+    });
+    return result;
+  } finally {
+    reporter?.finish(
+      result && {
+        jobName: result.plan.jobName,
+        durationMs: result.durationMs,
+        operators: result.operators,
+        deadLetters: result.deadLetters,
+        stopped: result.stopped,
+      },
+    );
+  }
+}

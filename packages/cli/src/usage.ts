@@ -1,0 +1,65 @@
+/**
+ * The help texts of the `eddy` command and its subcommands: the full text for `--help`, and a
+ * short synopsis printed after a usage error.
+ */
+
+export const MAIN_SYNOPSIS = `Usage: eddy run|plan <job.ts|job.js> [options]
+Run 'eddy --help' for the commands.`;
+
+export const RUN_SYNOPSIS = `Usage: eddy run <job.ts|job.js> [--parallelism N] [--config file.json] [--set key=value ...] [--quiet]
+Run 'eddy run --help' for the options.`;
+
+export const PLAN_SYNOPSIS = `Usage: eddy plan <job.ts|job.js> [--parallelism N] [--config file.json] [--set key=value ...] [--text|--mermaid]
+Run 'eddy plan --help' for the options.`;
+
+export const MAIN_USAGE = `eddy: stateful stream processing for TypeScript
+
+Usage:
+  eddy run <job.ts|job.js> [options]    run a job module
+  eddy plan <job.ts|job.js> [options]   print a job's physical plan (chains, uids, exchanges)
+  eddy <command> --help                 help on a command
+  eddy --version                        print the version
+
+A job module's default export is a Job, or a function (context) => Job that builds one from
+context.config and context.parallelism.`;
+
+const CONFIG_OPTIONS = `  -c, --config <file>     a JSON file with the job's configuration (an object)
+  -s, --set <key=value>   set one configuration key (repeatable); the value is parsed as JSON
+                          when it is JSON (1000, true, "a b"), else taken as a string`;
+
+const CONFIG_NOTE = `Configuration, later sources winning: the --config file, then environment variables
+EDDY_CONFIG_<KEY> with the key in camelCase (EDDY_CONFIG_MAX_DELAY=500 sets maxDelay),
+then --set flags. The job factory receives it as context.config.`;
+
+export const RUN_USAGE = `Usage: eddy run <job.ts|job.js> [options]
+
+Runs a job module until its input ends, or until SIGINT (Ctrl-C) or SIGTERM stops it.
+
+Options:
+  -p, --parallelism <n>   default parallelism of the job's operators (a positive integer)
+${CONFIG_OPTIONS}
+  -q, --quiet             no progress and no summary on stderr
+  -h, --help              show this help
+
+${CONFIG_NOTE}
+
+Progress goes to stderr: a live table on a terminal, a line every few seconds otherwise,
+and a summary at the end. The job's own output (print sinks) goes to stdout.
+
+Exit codes: 0 the job finished, or was stopped by a signal; 1 the job failed;
+2 invalid command line, configuration or job module; 130 interrupted twice.
+Set EDDY_DEBUG=1 to see stack traces.`;
+
+export const PLAN_USAGE = `Usage: eddy plan <job.ts|job.js> [options]
+
+Prints the physical plan of a job module: its chains (tasks) with their operators, uids and
+parallelism, and the exchanges between them; as text and as a Mermaid flowchart by default.
+
+Options:
+  -p, --parallelism <n>   plan with this default parallelism (a positive integer)
+${CONFIG_OPTIONS}
+      --text              print only the text explanation
+      --mermaid           print only the Mermaid flowchart (in a \`\`\`mermaid block)
+  -h, --help              show this help
+
+${CONFIG_NOTE}`;

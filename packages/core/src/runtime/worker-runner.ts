@@ -1,0 +1,176 @@
+/**
+ * Runs a job module on worker threads: one worker per slot (the largest parallelism of any
+ * vertex). The calling thread is the coordinator: it plans the job, runs the sources' split
+ * enumerators, wires a MessagePort for every channel between two workers, gathers metrics,
+ * dead letters and collected records, and fails the whole run if any worker fails.
+ */
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { DeadLetter } from "../api/output-tag.ts";
+import type { SourceSplit } from "../connectors/source.ts";
+import { EddyError, JobFailedError } from "../errors.ts";
+import { planJob } from "../plan/physical-plan.ts";
+import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
+import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
+import { defaultDeadLetterLog, expectedRecords, JobResult, type RunOptions } from "./run-job.ts";
+import { type ReaderDelivery, SourceCoordinator } from "./split-coordination.ts";
+import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
+
+export interface ModuleRunOptions extends Omit<RunOptions, "clock"> {
+  /** Configuration handed to the job module's factory. */
+  config?: Record<string, unknown>;
+}
+
+/** execArgv for workers: the parent's, minus loader flags (the bootstrap registers tsx itself). */
+function workerExecArgv(): string[] {
+  const argv: string[] = [];
+  const parent = process.execArgv;
+  for (let i = 0; i < parent.length; i++) {
+    const a = parent[i];
+    if ((a === "--import" || a === "--loader" || a === "--require") && i + 1 < parent.length) {
+      i++;
+      continue;
+    }
+    if (a.startsWith("--import=") || a.startsWith("--loader=") || a.startsWith("--input-type")) continue;
+    argv.push(a);
+  }
+  return argv;
+}
+
+export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions = {}): Promise<JobResult> {
+  const moduleUrl = toModuleUrl(pathOrUrl);
+  const context: JobContext = { config: options.config ?? {}, parallelism: options.parallelism };
+  const job = await loadJobModule(moduleUrl, context);
+  const plan = planJob(job, { parallelism: options.parallelism });
+  const started = performance.now();
+  const slots = plan.slots;
+  const log = options.onDeadLetter ?? defaultDeadLetterLog();
+  let deadLetters = 0;
+
+  // One MessageChannel per channel between different slots.
+  const ports: Record<string, MessagePort>[] = Array.from({ length: slots }, () => ({}));
+  for (const exchange of plan.exchanges) {
+    const fromP = plan.vertices[exchange.fromVertex].parallelism;
+    const toP = plan.vertices[exchange.toVertex].parallelism;
+    for (let from = 0; from < fromP; from++)
+      for (let to = 0; to < toP; to++) {
+        if (from === to || (exchange.type === "forward" && from !== to)) continue;
+        const { port1, port2 } = new MessageChannel();
+        const id = channelId(exchange.id, from, to);
+        ports[from][id] = port1;
+        ports[to][id] = port2;
+      }
+  }
+
+  const workers: Worker[] = [];
+  const post = (slot: number, message: ToWorker) => workers[slot]?.postMessage(message);
+  const delivery: ReaderDelivery = {
+    addSplits: (node, subtask, splits) => post(subtask, { type: "splits", node, subtask, splits: [...splits] }),
+    noMoreSplits: (node, subtask) => post(subtask, { type: "no-more-splits", node, subtask }),
+  };
+  const coordinators = new Map<number, SourceCoordinator>();
+  for (const node of plan.nodes)
+    if (node.spec.kind === "source")
+      coordinators.set(node.id, new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], delivery));
+  for (const c of coordinators.values()) await c.enumerator.start();
+
+  const samples: MetricsSample[] = Array.from({ length: slots }, () => []);
+  const collected = new Map<string, unknown[]>();
+  let finished = 0;
+  let stopped = false;
+  let failure: Error | undefined;
+  const progress = (): JobProgress => ({
+    jobName: plan.jobName,
+    elapsedMs: performance.now() - started,
+    operators: aggregateSamples(plan, samples),
+    expectedSourceRecords: expectedRecords(plan),
+    deadLetters,
+  });
+
+  const done = new Promise<void>((resolve) => {
+    const fail = (error: Error) => {
+      if (failure === undefined) failure = error;
+      for (let s = 0; s < workers.length; s++) post(s, { type: "cancel" });
+      setTimeout(() => {
+        for (const w of workers) void w.terminate();
+        resolve();
+      }, 1000);
+    };
+    const exec = workerExecArgv();
+    for (let slot = 0; slot < slots; slot++) {
+      const workerData: WorkerData = {
+        moduleUrl,
+        config: context.config as Record<string, unknown>,
+        parallelism: options.parallelism,
+        slot,
+        fingerprint: planFingerprint(job),
+        ports: ports[slot],
+        progressIntervalMs: options.onProgress === undefined ? undefined : (options.progressIntervalMs ?? 500),
+      };
+      const worker = new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
+        workerData,
+        transferList: Object.values(ports[slot]),
+        execArgv: exec,
+      });
+      workers.push(worker);
+      worker.on("message", (message: FromWorker) => {
+        switch (message.type) {
+          case "register-reader":
+            coordinators.get(message.node)?.enumerator.addReader(message.subtask);
+            break;
+          case "split-request":
+            coordinators.get(message.node)?.enumerator.handleSplitRequest(message.subtask);
+            break;
+          case "metrics":
+            samples[message.slot] = message.sample;
+            break;
+          case "dead-letter":
+            deadLetters++;
+            log(message.letter);
+            break;
+          case "finished":
+            samples[message.slot] = message.sample;
+            for (const [uid, records] of message.collected) {
+              const list = collected.get(uid);
+              if (list === undefined) collected.set(uid, records);
+              else for (const r of records) list.push(r);
+            }
+            if (message.stopped) stopped = true;
+            if (++finished === slots) resolve();
+            break;
+          case "failed": {
+            const error = new EddyError(message.error.code ?? "EDDY_TASK_FAILED", message.error.message);
+            error.stack = message.error.stack;
+            fail(error);
+            break;
+          }
+        }
+      });
+      worker.on("error", (error) => fail(error));
+      worker.on("exit", (code) => {
+        if (code !== 0 && failure === undefined && finished < slots)
+          fail(new JobFailedError(`worker for slot ${slot} exited with code ${code}`));
+      });
+    }
+  });
+
+  const onAbort = () => {
+    for (let s = 0; s < workers.length; s++) post(s, { type: "cancel" });
+  };
+  options.signal?.addEventListener("abort", onAbort);
+  const timer =
+    options.onProgress === undefined
+      ? undefined
+      : setInterval(() => options.onProgress!(progress()), options.progressIntervalMs ?? 500);
+  try {
+    await done;
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    for (const c of coordinators.values()) await c.enumerator.close();
+  }
+  if (failure !== undefined) throw failure;
+  await Promise.all(workers.map((w) => w.terminate()));
+  const final = progress();
+  options.onProgress?.(final);
+  return new JobResult(plan, collected, final.operators, deadLetters, final.elapsedMs, stopped);
+}
