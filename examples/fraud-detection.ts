@@ -16,6 +16,7 @@ import {
   ConfigError,
   GeneratorSource,
   Job,
+  type JobContext,
   type KeyedProcessContext,
   type KeyedProcessFunction,
   type KeyedRuntimeContext,
@@ -106,7 +107,7 @@ export function transaction(
   return { accountId, amount: Math.round(amount * 100) / 100, timestamp: START + index * 6_000 };
 }
 
-export default ({ config }: { config: Readonly<Record<string, unknown>> }): Job => {
+export default ({ config }: JobContext): Job => {
   const count = config.transactions ?? 10_000;
   if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0)
     throw new ConfigError(

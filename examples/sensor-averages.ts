@@ -22,6 +22,7 @@ import {
   ConfigError,
   GeneratorSource,
   Job,
+  type JobContext,
   type KeyedProcessContext,
   type KeyedProcessFunction,
   type KeyedRuntimeContext,
@@ -117,7 +118,7 @@ class CountLateReadings implements KeyedProcessFunction<string, SensorReading, s
 
 export const LATE_READINGS = new OutputTag<SensorReading>("late-readings");
 
-export default ({ config }: { config: Readonly<Record<string, unknown>> }): Job => {
+export default ({ config }: JobContext): Job => {
   const readings = config.readings ?? 200_000;
   if (typeof readings !== "number" || !Number.isSafeInteger(readings) || readings < 0)
     throw new ConfigError("readings", `must be a whole number of readings, not ${JSON.stringify(readings)}`);

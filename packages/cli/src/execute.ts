@@ -12,7 +12,7 @@ export function execute(opened: OpenedJobFile, options: ExecuteOptions): Promise
   // SWITCH TO WORKER THREADS HERE. When @eddy/core exports runJobModule(moduleUrl, options), run
   // jobs with more than one slot on workers, which import `opened.moduleUrl` themselves with the
   // same context:
-  //   if ((options.parallelism ?? opened.job.options.parallelism) > 1)
-  //     return runJobModule(opened.moduleUrl, { ...options, config: opened.context.config });
+  //   if (planJob(opened.job, options).slots > 1)
+  //     return runJobModule(opened.moduleUrl, { ...options, config: { ...opened.context.config } });
   return runJob(opened.job, options);
 }

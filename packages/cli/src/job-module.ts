@@ -11,7 +11,9 @@
  *
  * Every worker thread of a parallel run imports the module again and must build the same plan,
  * so a module builds its plan deterministically from its context and does no other work at
- * import time. `loadJob` checks the contract and says what to change when it is not met.
+ * import time. `loadJob` follows the contract as core's `loadJobModule` (which worker threads use)
+ * does, and adds the checks and messages a person at a command line needs: a missing file, a
+ * factory that threw or returned something else.
  */
 import { access } from "node:fs/promises";
 import { resolve } from "node:path";

@@ -6,6 +6,7 @@ export {
   CollectHandle,
   ConnectedStreams,
   DataStream,
+  KeyedConnectedStreams,
   KeyedStream,
   WindowedStream,
 } from "./api/data-stream.ts";
@@ -16,8 +17,8 @@ export * from "./api/state.ts";
 export * from "./api/windows.ts";
 export * from "./connectors/index.ts";
 export * from "./errors.ts";
-export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./plan/logical-plan.ts";
 export { explainPlan, planToMermaid } from "./plan/explain.ts";
+export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./plan/logical-plan.ts";
 export {
   type ChainEdge,
   type Exchange,
@@ -27,19 +28,8 @@ export {
   type PlanOverrides,
   planJob,
 } from "./plan/physical-plan.ts";
-export { assignToKeyGroup, hashKey, type KeyGroupRange, keyGroupRangeForSubtask } from "./state/key-groups.ts";
 export type { JobProgress, OperatorProgress } from "./runtime/job-metrics.ts";
 export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job-module.ts";
-export { JobResult, type RunOptions, runJob } from "./runtime/run-job.ts";
-export { type ModuleRunOptions, runJobModule } from "./runtime/worker-runner.ts";
-export { type Clock, ManualClock, MAX_WATERMARK, MIN_WATERMARK, NO_TIMESTAMP, systemClock, Time } from "./time/time.ts";
-export {
-  type TimestampAssigner,
-  type WatermarkGenerator,
-  type WatermarkOutput,
-  WatermarkStrategy,
-} from "./time/watermark-strategy.ts";
-
 // ---------------------------------------------------------------------------------------------
 // Testing support: what @eddy/testing needs to run one operator outside a job (its harnesses
 // build an OperatorContext around an operator the way the runtime's deployment does). Not part
@@ -57,10 +47,33 @@ export {
 } from "./runtime/operator.ts";
 export { createOperator, type OperatorFactoryContext } from "./runtime/operator-factory.ts";
 export { SourceOperator } from "./runtime/operators/source-operator.ts";
+export { type ChannelStats, JobResult, type RunOptions, runJob } from "./runtime/run-job.ts";
 export {
   InternalTimerService,
   type ProcessingTimeService,
   type Timer,
   type Triggerable,
 } from "./runtime/timer-service.ts";
+export { type ModuleRunOptions, runJobModule } from "./runtime/worker-runner.ts";
 export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
+export {
+  assignToKeyGroup,
+  hashKey,
+  type KeyGroupRange,
+  keyGroupRangeForSubtask,
+} from "./state/key-groups.ts";
+export {
+  type Clock,
+  MAX_WATERMARK,
+  ManualClock,
+  MIN_WATERMARK,
+  NO_TIMESTAMP,
+  systemClock,
+  Time,
+} from "./time/time.ts";
+export {
+  type TimestampAssigner,
+  type WatermarkGenerator,
+  type WatermarkOutput,
+  WatermarkStrategy,
+} from "./time/watermark-strategy.ts";

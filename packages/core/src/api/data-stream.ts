@@ -117,7 +117,8 @@ export class DataStream<T> {
 
   /** A stable id for the operator; savepoints match state by uid, so set it on stateful ones. */
   uid(uid: string): this {
-    if (typeof uid !== "string" || uid.length === 0) throw new JobDefinitionError("uid must be a non-empty string");
+    if (typeof uid !== "string" || uid.length === 0)
+      throw new JobDefinitionError("uid must be a non-empty string");
     const node = this.requireNode("uid");
     node.uid = uid;
     node.uidSetByUser = true;
@@ -197,8 +198,12 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
     super(job, refs);
   }
 
-  override process<R>(fn: ProcessFunction<T, R> | KeyedProcessFunction<K, T, R>): DataStream<R> {
-    return this.addKeyed<R>({ kind: "keyed-process", fn: fn as KeyedProcessFunction<Key, T, R> }, "keyed-process");
+  /** A keyed process function: state and timers per key. */
+  override process<R>(fn: KeyedProcessFunction<K, T, R>): DataStream<R> {
+    return this.addKeyed<R>(
+      { kind: "keyed-process", fn: fn as KeyedProcessFunction<Key, T, R> },
+      "keyed-process",
+    );
   }
 
   /** Rolling reduce: emits the reduced value per key after every record. */
@@ -210,7 +215,11 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
     return new WindowedStream<T, K>(this, assigner);
   }
 
-  override connect<B>(other: DataStream<B>): ConnectedStreams<T, B> {
+  /** Connecting two keyed streams gives keyed state and timers shared by both inputs per key. */
+  override connect<B>(other: KeyedStream<B, K>): KeyedConnectedStreams<T, B, K>;
+  override connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
+  override connect<B>(other: DataStream<B>): ConnectedStreams<T, B> | KeyedConnectedStreams<T, B, K> {
+    if (other instanceof KeyedStream) return new KeyedConnectedStreams<T, B, K>(this, other as KeyedStream<B, K>);
     return new ConnectedStreams<T, B>(this, other);
   }
 
@@ -233,7 +242,8 @@ export class WindowedStream<T, K extends Key> {
 
   /** Keeps windows this long past their end for late records, which update the result. */
   allowedLateness(ms: number): this {
-    if (!(ms >= 0) || !Number.isInteger(ms)) throw new JobDefinitionError("allowedLateness must be an integer >= 0 ms");
+    if (!(ms >= 0) || !Number.isInteger(ms))
+      throw new JobDefinitionError("allowedLateness must be an integer >= 0 ms");
     if (!this.assigner.eventTime && ms > 0)
       throw new JobDefinitionError("allowedLateness applies to event-time windows only");
     this.lateness = ms;
@@ -247,14 +257,22 @@ export class WindowedStream<T, K extends Key> {
   }
 
   reduce<R = T>(fn: ReduceFunction<T>, process?: ProcessWindowFunction<T, R, K>): DataStream<R> {
-    return this.build<R>({ kind: "reduce", reduce: fn, process: process as ProcessWindowFunction<any, any, Key> });
+    return this.build<R>({
+      kind: "reduce",
+      reduce: fn,
+      process: process as ProcessWindowFunction<any, any, Key>,
+    });
   }
 
   aggregate<ACC, V, R = V>(
     fn: AggregateFunction<T, ACC, V>,
     process?: ProcessWindowFunction<V, R, K>,
   ): DataStream<R> {
-    return this.build<R>({ kind: "aggregate", aggregate: fn, process: process as ProcessWindowFunction<any, any, Key> });
+    return this.build<R>({
+      kind: "aggregate",
+      aggregate: fn,
+      process: process as ProcessWindowFunction<any, any, Key>,
+    });
   }
 
   process<R>(fn: ProcessWindowFunction<T, R, K>): DataStream<R> {
@@ -272,6 +290,7 @@ export class WindowedStream<T, K extends Key> {
   }
 }
 
+/** Two streams connected for a co-process function (joins, enrichment, control streams). */
 export class ConnectedStreams<A, B> {
   constructor(
     readonly first: DataStream<A>,
@@ -281,29 +300,39 @@ export class ConnectedStreams<A, B> {
   }
 
   process<R>(fn: CoProcessFunction<A, B, R>): DataStream<R> {
-    if (this.first instanceof KeyedStream && this.second instanceof KeyedStream)
-      return this.keyedProcess(fn as unknown as KeyedCoProcessFunction<Key, A, B, R>);
-    return this.first.job.addNode<R>({ kind: "co-process", fn }, "co-process", this.refs());
+    return this.first.job.addNode<R>({ kind: "co-process", fn }, "co-process", connectedRefs(this.first, this.second));
   }
 
-  keyBy<K extends Key>(key1: KeySelector<A, K>, key2: KeySelector<B, K>): ConnectedStreams<A, B> {
-    return new ConnectedStreams(this.first.keyBy(key1), this.second.keyBy(key2));
+  /** Keys both inputs the same way: the co-process function then has state and timers per key. */
+  keyBy<K extends Key>(key1: KeySelector<A, K>, key2: KeySelector<B, K>): KeyedConnectedStreams<A, B, K> {
+    return new KeyedConnectedStreams<A, B, K>(this.first.keyBy(key1), this.second.keyBy(key2));
+  }
+}
+
+/** Two streams keyed the same way: a keyed co-process function sees both inputs of a key. */
+export class KeyedConnectedStreams<A, B, K extends Key> {
+  constructor(
+    readonly first: KeyedStream<A, K>,
+    readonly second: KeyedStream<B, K>,
+  ) {
+    if (first.job !== second.job) throw new JobDefinitionError("connect of streams from different jobs");
   }
 
-  private keyedProcess<R>(fn: KeyedCoProcessFunction<Key, A, B, R>): DataStream<R> {
-    const k1 = (this.first as KeyedStream<A, Key>).keySelector;
-    const k2 = (this.second as KeyedStream<B, Key>).keySelector;
-    const stream = this.first.job.addNode<R>({ kind: "keyed-co-process", fn }, "keyed-co-process", this.refs());
-    // The operator keys each input with its own selector; input 0's is the node's, input 1's is on its edge.
-    stream.node!.keySelector = k1;
-    void k2;
+  process<R>(fn: KeyedCoProcessFunction<K, A, B, R>): DataStream<R> {
+    const stream = this.first.job.addNode<R>(
+      { kind: "keyed-co-process", fn: fn as KeyedCoProcessFunction<Key, A, B, R> },
+      "keyed-co-process",
+      connectedRefs(this.first, this.second),
+    );
+    // Input 1 is keyed by the node's selector; input 2's selector travels on its edges.
+    stream.node!.keySelector = this.first.keySelector;
     return stream;
   }
+}
 
-  private refs(): StreamRef[] {
-    return [
-      ...this.first.refs.map((r) => ({ ...r, inputIndex: 0 as const })),
-      ...this.second.refs.map((r) => ({ ...r, inputIndex: 1 as const })),
-    ];
-  }
+function connectedRefs(first: DataStream<any>, second: DataStream<any>): StreamRef[] {
+  return [
+    ...first.refs.map((r) => ({ ...r, inputIndex: 0 as const })),
+    ...second.refs.map((r) => ({ ...r, inputIndex: 1 as const })),
+  ];
 }

@@ -67,8 +67,11 @@ export class Job {
 
   /** A bounded stream of values with their own event timestamps (a non-parallel source). */
   fromTimestampedElements<T>(elements: readonly { value: T; timestamp: number }[]): DataStream<T> {
-    return this.fromSource(new FromElementsSource<T>(elements, { timestamped: true }), undefined, "elements")
-      .setParallelism(1);
+    return this.fromSource(
+      new FromElementsSource<T>(elements, { timestamped: true }),
+      undefined,
+      "elements",
+    ).setParallelism(1);
   }
 
   /** A seeded, deterministic generator: bounded or unbounded, rate-limited or as fast as possible. */
@@ -106,7 +109,9 @@ export class Job {
     };
     for (const ref of inputs) {
       if (ref.job !== undefined && ref.job !== this)
-        throw new JobDefinitionError(`stream from another job used as input of '${name}': a job's streams stay in it`);
+        throw new JobDefinitionError(
+          `stream from another job used as input of '${name}': a job's streams stay in it`,
+        );
       node.inputs.push({
         from: ref.nodeId,
         sideOutput: ref.sideOutput,
@@ -121,7 +126,8 @@ export class Job {
 }
 
 export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
-  if (options === null || typeof options !== "object") throw new ConfigError("job", "Job.create needs { name }");
+  if (options === null || typeof options !== "object")
+    throw new ConfigError("job", "Job.create needs { name }");
   const name = options.name;
   if (typeof name !== "string" || name.trim() === "")
     throw new ConfigError("name", 'a job needs a non-empty name: Job.create({ name: "my-job" })');
@@ -143,10 +149,14 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
   if (resolved.parallelism > resolved.maxParallelism)
     throw new ConfigError("parallelism", `must be at most maxParallelism (${resolved.maxParallelism})`);
   if (resolved.errorHandling !== "fail" && resolved.errorHandling !== "dead-letter")
-    throw new ConfigError("errorHandling", `must be "fail" or "dead-letter", not ${JSON.stringify(resolved.errorHandling)}`);
+    throw new ConfigError(
+      "errorHandling",
+      `must be "fail" or "dead-letter", not ${JSON.stringify(resolved.errorHandling)}`,
+    );
   if (!(resolved.autoWatermarkIntervalMs >= 0))
     throw new ConfigError("autoWatermarkIntervalMs", "must be a number of milliseconds >= 0");
-  if (!(resolved.batchTimeoutMs >= 0)) throw new ConfigError("batchTimeoutMs", "must be a number of milliseconds >= 0");
+  if (!(resolved.batchTimeoutMs >= 0))
+    throw new ConfigError("batchTimeoutMs", "must be a number of milliseconds >= 0");
   return resolved;
 }
 

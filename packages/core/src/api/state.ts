@@ -68,7 +68,10 @@ export const StateDescriptors = {
     name: checkName(name),
     ...options,
   }),
-  map: <UK extends Key, UV>(name: string, options: { ttl?: StateTtlConfig } = {}): MapStateDescriptor<UK, UV> => ({
+  map: <UK extends Key, UV>(
+    name: string,
+    options: { ttl?: StateTtlConfig } = {},
+  ): MapStateDescriptor<UK, UV> => ({
     kind: "map",
     name: checkName(name),
     ...options,
@@ -82,7 +85,12 @@ export const StateDescriptors = {
     name: string,
     aggregate: AggregateFunction<IN, ACC, OUT>,
     options: { ttl?: StateTtlConfig } = {},
-  ): AggregatingStateDescriptor<IN, ACC, OUT> => ({ kind: "aggregating", name: checkName(name), aggregate, ...options }),
+  ): AggregatingStateDescriptor<IN, ACC, OUT> => ({
+    kind: "aggregating",
+    name: checkName(name),
+    aggregate,
+    ...options,
+  }),
 } as const;
 
 function checkName(name: string): string {

@@ -34,8 +34,15 @@ export interface SessionWindowAssigner {
   readonly description: string;
 }
 
-function aligned(size: number, slide: number, offset: number, eventTime: boolean, name: string): AlignedWindowAssigner {
-  if (!(size > 0) || !Number.isInteger(size)) throw new RangeError(`${name}: size must be a positive integer (ms)`);
+function aligned(
+  size: number,
+  slide: number,
+  offset: number,
+  eventTime: boolean,
+  name: string,
+): AlignedWindowAssigner {
+  if (!(size > 0) || !Number.isInteger(size))
+    throw new RangeError(`${name}: size must be a positive integer (ms)`);
   if (!(slide > 0) || !Number.isInteger(slide))
     throw new RangeError(`${name}: slide must be a positive integer (ms)`);
   if (!Number.isInteger(offset) || Math.abs(offset) >= slide)
@@ -51,7 +58,8 @@ function aligned(size: number, slide: number, offset: number, eventTime: boolean
 }
 
 function session(gap: number, eventTime: boolean, name: string): SessionWindowAssigner {
-  if (!(gap > 0) || !Number.isInteger(gap)) throw new RangeError(`${name}: gap must be a positive integer (ms)`);
+  if (!(gap > 0) || !Number.isInteger(gap))
+    throw new RangeError(`${name}: gap must be a positive integer (ms)`);
   return { kind: "session", gap, eventTime, description: `${name}(${gap})` };
 }
 
@@ -59,7 +67,8 @@ export const TumblingEventTimeWindows = {
   of: (size: number, offset = 0) => aligned(size, size, offset, true, "TumblingEventTimeWindows"),
 };
 export const SlidingEventTimeWindows = {
-  of: (size: number, slide: number, offset = 0) => aligned(size, slide, offset, true, "SlidingEventTimeWindows"),
+  of: (size: number, slide: number, offset = 0) =>
+    aligned(size, slide, offset, true, "SlidingEventTimeWindows"),
 };
 export const EventTimeSessionWindows = {
   withGap: (gap: number) => session(gap, true, "EventTimeSessionWindows"),

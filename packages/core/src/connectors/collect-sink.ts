@@ -3,13 +3,12 @@
  * worker's records are sent to the coordinator when the worker finishes; read them from the
  * job result by the sink's uid.
  */
-import type { SinkRuntimeContext } from "../runtime/operators/sink-operator.ts";
 import type { Sink, SinkContext, SinkWriter } from "./sink.ts";
 
 export class CollectSink<T> implements Sink<T> {
   readonly guarantee = "none" as const;
   createWriter(context: SinkContext): SinkWriter<T> {
-    const store = (context as SinkRuntimeContext).collected;
+    const store = context.collected;
     if (store === undefined) throw new Error("CollectSink runs only inside eddy's runtime");
     let records = store.get(context.operatorUid) as T[] | undefined;
     if (records === undefined) store.set(context.operatorUid, (records = []));

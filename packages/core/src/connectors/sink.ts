@@ -12,6 +12,8 @@ export interface SinkContext {
   readonly parallelism: number;
   readonly operatorUid: string;
   readonly jobName: string;
+  /** @internal where collect sinks put records in this run and thread. */
+  readonly collected?: Map<string, unknown[]>;
 }
 
 export interface Sink<T, C = unknown> {

@@ -21,8 +21,11 @@ export function explainPlan(plan: PhysicalPlan): string {
       const node = plan.nodes[id];
       const keyed = node.keySelector ? ", keyed" : "";
       const edge = plan.chainEdges.find((e) => e.to === id);
-      const via = i === 0 ? "" : edge?.sideOutput ? ` (side output '${edge.sideOutput}' of #${edge.from})` : "";
-      lines.push(`  ${i === 0 ? "*" : "->"} #${id} ${node.name} [${node.spec.kind}${keyed}] uid=${node.uid}${via}`);
+      const via =
+        i === 0 ? "" : edge?.sideOutput ? ` (side output '${edge.sideOutput}' of #${edge.from})` : "";
+      lines.push(
+        `  ${i === 0 ? "*" : "->"} #${id} ${node.name} [${node.spec.kind}${keyed}] uid=${node.uid}${via}`,
+      );
     });
   }
   return lines.join("\n");

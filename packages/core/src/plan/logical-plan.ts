@@ -58,7 +58,11 @@ export interface WindowSpec {
   readonly lateDataTag?: string;
   readonly function:
     | { kind: "reduce"; reduce: ReduceFunction<any>; process?: ProcessWindowFunction<any, any, Key> }
-    | { kind: "aggregate"; aggregate: AggregateFunction<any, any, any>; process?: ProcessWindowFunction<any, any, Key> }
+    | {
+        kind: "aggregate";
+        aggregate: AggregateFunction<any, any, any>;
+        process?: ProcessWindowFunction<any, any, Key>;
+      }
     | { kind: "process"; process: ProcessWindowFunction<any, any, Key> };
 }
 
@@ -77,6 +81,11 @@ export interface LogicalNode {
 }
 
 /** Operator kinds that need a keyed input. */
-export const KEYED_KINDS: ReadonlySet<OperatorKind> = new Set(["keyed-process", "reduce", "keyed-co-process", "window"]);
+export const KEYED_KINDS: ReadonlySet<OperatorKind> = new Set([
+  "keyed-process",
+  "reduce",
+  "keyed-co-process",
+  "window",
+]);
 /** Operator kinds with two inputs. */
 export const TWO_INPUT_KINDS: ReadonlySet<OperatorKind> = new Set(["co-process", "keyed-co-process"]);

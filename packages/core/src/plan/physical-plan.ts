@@ -143,7 +143,8 @@ export function planJob(job: Job, overrides: PlanOverrides = {}): PhysicalPlan {
 function resolveEdges(nodes: readonly LogicalNode[]): LogicalEdge[][] {
   const downstreamOfDeadLetters = new Set<number>();
   for (const node of nodes)
-    if (node.inputs.some((e) => e.from === -1 || downstreamOfDeadLetters.has(e.from))) downstreamOfDeadLetters.add(node.id);
+    if (node.inputs.some((e) => e.from === -1 || downstreamOfDeadLetters.has(e.from)))
+      downstreamOfDeadLetters.add(node.id);
   return nodes.map((node) => {
     const result: LogicalEdge[] = [];
     for (const edge of node.inputs) {
@@ -165,7 +166,12 @@ function isChainable(edge: LogicalEdge, node: LogicalNode, parallelism: readonly
   return edge.partitioning === "forward" || edge.partitioning === "auto";
 }
 
-function exchangeType(edge: LogicalEdge, fromP: number, toP: number, nodes: readonly LogicalNode[]): ExchangeType {
+function exchangeType(
+  edge: LogicalEdge,
+  fromP: number,
+  toP: number,
+  nodes: readonly LogicalNode[],
+): ExchangeType {
   switch (edge.partitioning) {
     case "auto":
       return fromP === toP ? "forward" : "rebalance";
@@ -211,12 +217,20 @@ function validate(job: Job, nodes: readonly LogicalNode[], edges: readonly Logic
       );
     if (TWO_INPUT_KINDS.has(node.spec.kind) && !inputs.some((e) => e.inputIndex === 1))
       throw new JobDefinitionError(`${where} needs two inputs: build it with connect()`);
-    if (node.spec.kind === "process" && "onTimer" in node.spec.fn && typeof node.spec.fn.onTimer === "function")
-      throw new JobDefinitionError(`${where} has onTimer, but timers need a keyed stream: call keyBy() before process()`);
+    if (
+      node.spec.kind === "process" &&
+      "onTimer" in node.spec.fn &&
+      typeof node.spec.fn.onTimer === "function"
+    )
+      throw new JobDefinitionError(
+        `${where} has onTimer, but timers need a keyed stream: call keyBy() before process()`,
+      );
     if (node.spec.kind === "window" && node.spec.window.assigner.kind === "session") {
       const fn = node.spec.window.function;
       if (fn.kind === "aggregate" && typeof fn.aggregate.merge !== "function")
-        throw new JobDefinitionError(`${where}: session windows merge, so the AggregateFunction needs merge()`);
+        throw new JobDefinitionError(
+          `${where}: session windows merge, so the AggregateFunction needs merge()`,
+        );
     }
   }
 }
@@ -228,14 +242,19 @@ function topologicalOrder(nodes: readonly LogicalNode[], edges: readonly Logical
   const visit = (id: number, path: number[]): void => {
     if (state[id] === 2) return;
     if (state[id] === 1) {
-      const cycle = path.slice(path.indexOf(id)).concat(id).map((n) => `'${nodes[n].name}'`);
+      const cycle = path
+        .slice(path.indexOf(id))
+        .concat(id)
+        .map((n) => `'${nodes[n].name}'`);
       throw new JobDefinitionError(`the job has a cycle: ${cycle.join(" -> ")}; streams must flow one way`);
     }
     state[id] = 1;
     path.push(id);
     for (const edge of edges[id]) {
       if (edge.from < 0 || edge.from >= nodes.length)
-        throw new JobDefinitionError(`operator '${nodes[id].name}' reads from unknown operator #${edge.from}`);
+        throw new JobDefinitionError(
+          `operator '${nodes[id].name}' reads from unknown operator #${edge.from}`,
+        );
       visit(edge.from, path);
     }
     path.pop();

@@ -6,7 +6,7 @@
  */
 import { DEAD_LETTER, type DeadLetter } from "../api/output-tag.ts";
 import type { SourceReader } from "../connectors/source.ts";
-import { RecordProcessingError, errorMessage } from "../errors.ts";
+import { errorMessage, RecordProcessingError } from "../errors.ts";
 import type { OperatorSpec } from "../plan/logical-plan.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../plan/physical-plan.ts";
 import { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
@@ -45,7 +45,8 @@ export interface ThreadDeployment {
 export async function deployTasks(d: ThreadDeployment): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const vertex of d.plan.vertices)
-    for (let i = 0; i < vertex.parallelism; i++) if (d.runs(vertex, i)) tasks.push(await deployTask(d, vertex, i));
+    for (let i = 0; i < vertex.parallelism; i++)
+      if (d.runs(vertex, i)) tasks.push(await deployTask(d, vertex, i));
   return tasks;
 }
 
@@ -115,11 +116,17 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
       processingTime,
       keyedBackend: () => {
         if (node.keySelector === undefined)
-          throw new RecordProcessingError(node.uid, node.name, undefined, "keyed state needs keyBy() before it");
+          throw new RecordProcessingError(
+            node.uid,
+            node.name,
+            undefined,
+            "keyed state needs keyBy() before it",
+          );
         backend ??= new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name);
         return backend;
       },
-      timerService: (triggerable) => new InternalTimerService(context.keyedBackend(), triggerable, processingTime),
+      timerService: (triggerable) =>
+        new InternalTimerService(context.keyedBackend(), triggerable, processingTime),
       recordFailed: (error, record, timestamp, position) => {
         metrics.recordsFailed++;
         if (options.errorHandling === "fail")
@@ -147,8 +154,11 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
         signalAvailable: d.wake,
         currentProcessingTime: () => d.clock.now(),
       });
-      sourceOperator = new SourceOperator(sourceReader, spec.watermarks, options.autoWatermarkIntervalMs, (idle) =>
-        setIdle(idle),
+      sourceOperator = new SourceOperator(
+        sourceReader,
+        spec.watermarks,
+        options.autoWatermarkIntervalMs,
+        (idle) => setIdle(idle),
       );
       operator = sourceOperator;
       const reader = sourceReader;
@@ -163,7 +173,10 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
         },
       });
     } else {
-      operator = createOperator(node, { collected: d.collected, autoWatermarkIntervalMs: options.autoWatermarkIntervalMs });
+      operator = createOperator(node, {
+        collected: d.collected,
+        autoWatermarkIntervalMs: options.autoWatermarkIntervalMs,
+      });
       if (operator instanceof SinkOperator) sinks.push(operator);
     }
     built.set(node.id, { nodeId: node.id, uid: node.uid, name: node.name, operator, metrics, context });
@@ -180,9 +193,13 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
     const gateInputs: GateInput[] = [];
     for (const exchange of vertex.inputs) {
       const from = plan.vertices[exchange.fromVertex];
-      const senders = exchange.type === "forward" ? [subtask] : Array.from({ length: from.parallelism }, (_, j) => j);
+      const senders =
+        exchange.type === "forward" ? [subtask] : Array.from({ length: from.parallelism }, (_, j) => j);
       for (const j of senders)
-        gateInputs.push({ receiver: d.channels.receiver(exchange, j, subtask), inputIndex: exchange.inputIndex });
+        gateInputs.push({
+          receiver: d.channels.receiver(exchange, j, subtask),
+          inputIndex: exchange.inputIndex,
+        });
     }
     const headOperator = head.operator as AnyOperator;
     const gate = new InputGate(gateInputs, headOperator, {

@@ -43,12 +43,17 @@ export function emptyProgress(plan: PhysicalPlan): OperatorProgress[] {
 }
 
 /** Per (node, subtask) metrics of the tasks of one thread, in a form that can cross threads. */
-export type MetricsSample = [nodeId: number, recordsIn: number, recordsOut: number, failed: number, watermark: number][];
+export type MetricsSample = [
+  nodeId: number,
+  recordsIn: number,
+  recordsOut: number,
+  failed: number,
+  watermark: number,
+][];
 
 export function sampleTasks(tasks: readonly Task[]): MetricsSample {
   const sample: MetricsSample = [];
-  for (const task of tasks)
-    for (const op of task.operators) sample.push(metricsRow(op.nodeId, op.metrics));
+  for (const task of tasks) for (const op of task.operators) sample.push(metricsRow(op.nodeId, op.metrics));
   return sample;
 }
 

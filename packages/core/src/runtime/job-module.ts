@@ -32,7 +32,8 @@ export async function loadJobModule(pathOrUrl: string, context: JobContext): Pro
   }
   const exported = module.default;
   let job: unknown = exported;
-  if (typeof exported === "function" && !(exported instanceof Job)) job = await (exported as JobFactory)(context);
+  if (typeof exported === "function" && !(exported instanceof Job))
+    job = await (exported as JobFactory)(context);
   if (!(job instanceof Job))
     throw new JobDefinitionError(
       `${pathOrUrl} must export default a Job (Job.create(...)) or a function (context) => Job; ` +

@@ -8,7 +8,12 @@ import type { AnyOperator } from "./operator.ts";
 import { CoProcessOperator, KeyedCoProcessOperator } from "./operators/co-process-operators.ts";
 import { KeyedProcessOperator, ReduceOperator } from "./operators/keyed-process-operator.ts";
 import { SinkOperator } from "./operators/sink-operator.ts";
-import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from "./operators/stateless-operators.ts";
+import {
+  FilterOperator,
+  FlatMapOperator,
+  MapOperator,
+  ProcessOperator,
+} from "./operators/stateless-operators.ts";
 import { TimestampsOperator } from "./operators/timestamps-operator.ts";
 import { createWindowOperator } from "./operators/window-operator.ts";
 

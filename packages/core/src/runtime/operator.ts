@@ -73,5 +73,11 @@ export interface TwoInputOperator<IN1, IN2> extends StreamOperator {
 export type AnyOperator = OneInputOperator<any> | TwoInputOperator<any, any>;
 
 export function newOperatorMetrics(): OperatorMetrics {
-  return { recordsIn: 0, recordsOut: 0, recordsFailed: 0, lateRecordsDropped: 0, currentWatermark: Number.NEGATIVE_INFINITY };
+  return {
+    recordsIn: 0,
+    recordsOut: 0,
+    recordsFailed: 0,
+    lateRecordsDropped: 0,
+    currentWatermark: Number.NEGATIVE_INFINITY,
+  };
 }

@@ -8,7 +8,14 @@
 import type { Key, KeySelector } from "../api/functions.ts";
 import type { ExchangeType } from "../plan/physical-plan.ts";
 import { assignToKeyGroup, checkKeyType, subtaskForKeyGroup } from "../state/key-groups.ts";
-import { type ChannelItem, END_EVENT, IDLE_EVENT, ACTIVE_EVENT, RecordBatch, WATERMARK_MARKER } from "./batch.ts";
+import {
+  ACTIVE_EVENT,
+  type ChannelItem,
+  END_EVENT,
+  IDLE_EVENT,
+  RecordBatch,
+  WATERMARK_MARKER,
+} from "./batch.ts";
 import type { ChannelSender } from "./channel.ts";
 import type { Output } from "./operator.ts";
 
@@ -55,7 +62,11 @@ export class RecordWriter implements Output<unknown> {
           return;
         }
         const kg = assignToKeyGroup(key, this.options.maxParallelism);
-        this.append(subtaskForKeyGroup(kg, this.options.maxParallelism, this.channels.length), value, timestamp);
+        this.append(
+          subtaskForKeyGroup(kg, this.options.maxParallelism, this.channels.length),
+          value,
+          timestamp,
+        );
         return;
       }
       case "rebalance": {

@@ -30,6 +30,14 @@ export interface RunOptions extends PlanOverrides {
   onDeadLetter?: (letter: DeadLetter) => void;
 }
 
+export interface ChannelStats {
+  /** `${exchange}:${from}:${to}` */
+  readonly id: string;
+  readonly capacity: number;
+  /** The most batches the channel ever held at once; never above capacity. */
+  readonly peakQueuedBatches: number;
+}
+
 export class JobResult {
   constructor(
     readonly plan: PhysicalPlan,
@@ -39,6 +47,8 @@ export class JobResult {
     readonly durationMs: number,
     /** True when the job was stopped (signal) rather than finishing its input. */
     readonly stopped: boolean,
+    /** Occupancy of the in-thread channels (runJob only). */
+    readonly channels: readonly ChannelStats[] = [],
   ) {}
 
   /** The records of a collect sink, by handle or uid. */
@@ -86,12 +96,15 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
   const wake = () => executor?.wake();
   for (const node of plan.nodes)
     if (node.spec.kind === "source")
-      gateway.addCoordinator(new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], gateway));
+      gateway.addCoordinator(
+        new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], gateway),
+      );
   await gateway.startAll();
+  const channels = new LocalChannelProvider(plan.options.channelCapacity, wake);
   const tasks = await deployTasks({
     plan,
     runs: () => true,
-    channels: new LocalChannelProvider(plan.options.channelCapacity, wake),
+    channels,
     splits: gateway,
     clock,
     wake,
@@ -124,6 +137,18 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
   }
   const final = progress();
   options.onProgress?.(final);
-  return new JobResult(plan, collected, final.operators, deadLetters, final.elapsedMs, executor.isCancelled);
+  const channelStats = [...channels.channels].map(([id, c]) => ({
+    id,
+    capacity: c.capacity,
+    peakQueuedBatches: c.peakQueuedBatches,
+  }));
+  return new JobResult(
+    plan,
+    collected,
+    final.operators,
+    deadLetters,
+    final.elapsedMs,
+    executor.isCancelled,
+    channelStats,
+  );
 }
-

@@ -57,7 +57,8 @@ export class Task {
     if (this.status === "finished") return this.drainAfterFinish();
     if (this.status !== "running" && this.status !== "finishing") return false;
     if (this.waiting !== undefined) return false;
-    for (const sink of this.sinks) if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
+    for (const sink of this.sinks)
+      if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
     let backpressured = false;
     for (const writer of this.writers) if (!writer.drainPending()) backpressured = true;
     if (backpressured) return false;
@@ -185,4 +186,3 @@ export class Task {
     return this.input.kind === "gate" && !this.input.gate.hasInput;
   }
 }
-

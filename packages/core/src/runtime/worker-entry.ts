@@ -71,8 +71,10 @@ async function main(): Promise<void> {
     },
   };
   port.on("message", (message: ToWorker) => {
-    if (message.type === "splits") readers.get(`${message.node}:${message.subtask}`)?.addSplits(message.splits);
-    else if (message.type === "no-more-splits") readers.get(`${message.node}:${message.subtask}`)?.noMoreSplits();
+    if (message.type === "splits")
+      readers.get(`${message.node}:${message.subtask}`)?.addSplits(message.splits);
+    else if (message.type === "no-more-splits")
+      readers.get(`${message.node}:${message.subtask}`)?.noMoreSplits();
     else if (message.type === "cancel") executor?.cancel();
   });
 
@@ -91,7 +93,10 @@ async function main(): Promise<void> {
   const timer =
     data.progressIntervalMs === undefined
       ? undefined
-      : setInterval(() => post({ type: "metrics", slot: data.slot, sample: sampleTasks(tasks) }), data.progressIntervalMs);
+      : setInterval(
+          () => post({ type: "metrics", slot: data.slot, sample: sampleTasks(tasks) }),
+          data.progressIntervalMs,
+        );
   try {
     await executor.run();
   } finally {

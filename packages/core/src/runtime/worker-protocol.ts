@@ -35,7 +35,13 @@ export type FromWorker =
   | { type: "split-request"; node: number; subtask: number }
   | { type: "metrics"; slot: number; sample: MetricsSample }
   | { type: "dead-letter"; letter: DeadLetter }
-  | { type: "finished"; slot: number; collected: [string, unknown[]][]; sample: MetricsSample; stopped: boolean }
+  | {
+      type: "finished";
+      slot: number;
+      collected: [string, unknown[]][];
+      sample: MetricsSample;
+      stopped: boolean;
+    }
   | { type: "failed"; slot: number; error: SerializedError };
 
 export function channelId(exchange: number, from: number, to: number): string {

@@ -5,8 +5,6 @@
  * dead letters and collected records, and fails the whole run if any worker fails.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import type { DeadLetter } from "../api/output-tag.ts";
-import type { SourceSplit } from "../connectors/source.ts";
 import { EddyError, JobFailedError } from "../errors.ts";
 import { planJob } from "../plan/physical-plan.ts";
 import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
@@ -64,13 +62,17 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
   const workers: Worker[] = [];
   const post = (slot: number, message: ToWorker) => workers[slot]?.postMessage(message);
   const delivery: ReaderDelivery = {
-    addSplits: (node, subtask, splits) => post(subtask, { type: "splits", node, subtask, splits: [...splits] }),
+    addSplits: (node, subtask, splits) =>
+      post(subtask, { type: "splits", node, subtask, splits: [...splits] }),
     noMoreSplits: (node, subtask) => post(subtask, { type: "no-more-splits", node, subtask }),
   };
   const coordinators = new Map<number, SourceCoordinator>();
   for (const node of plan.nodes)
     if (node.spec.kind === "source")
-      coordinators.set(node.id, new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], delivery));
+      coordinators.set(
+        node.id,
+        new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], delivery),
+      );
   for (const c of coordinators.values()) await c.enumerator.start();
 
   const samples: MetricsSample[] = Array.from({ length: slots }, () => []);
@@ -104,7 +106,8 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
         slot,
         fingerprint: planFingerprint(job),
         ports: ports[slot],
-        progressIntervalMs: options.onProgress === undefined ? undefined : (options.progressIntervalMs ?? 500),
+        progressIntervalMs:
+          options.onProgress === undefined ? undefined : (options.progressIntervalMs ?? 500),
       };
       const worker = new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
         workerData,

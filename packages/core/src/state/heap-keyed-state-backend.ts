@@ -8,8 +8,8 @@ import type { Key } from "../api/functions.ts";
 import type { StateDescriptor, StateKind } from "../api/state.ts";
 import { EddyError } from "../errors.ts";
 import type { Clock } from "../time/time.ts";
-import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
 import { createHeapState, type HeapState } from "./heap-states.ts";
+import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
 
 export class StateTable<V = unknown> {
   /** groups[kg - range.start] holds the entries of key group kg. */

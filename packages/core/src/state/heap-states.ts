@@ -75,7 +75,11 @@ class Ttl {
   }
 }
 
-export function createHeapState(descriptor: StateDescriptor, table: StateTable<any>, clock: Clock): HeapState {
+export function createHeapState(
+  descriptor: StateDescriptor,
+  table: StateTable<any>,
+  clock: Clock,
+): HeapState {
   const ttl = descriptor.ttl ? new Ttl(descriptor.ttl, clock) : null;
   switch (descriptor.kind) {
     case "value":

@@ -46,7 +46,11 @@ export interface KeyGroupRange {
   readonly end: number;
 }
 
-export function keyGroupRangeForSubtask(maxParallelism: number, parallelism: number, subtask: number): KeyGroupRange {
+export function keyGroupRangeForSubtask(
+  maxParallelism: number,
+  parallelism: number,
+  subtask: number,
+): KeyGroupRange {
   const start = Math.ceil((subtask * maxParallelism) / parallelism);
   const end = Math.ceil(((subtask + 1) * maxParallelism) / parallelism) - 1;
   return { start, end };
@@ -63,5 +67,6 @@ export function checkKeyType(key: unknown, operatorName: string): asserts key is
       `keyBy of '${operatorName}' returned a ${key === null ? "null" : typeof key}; keys must be a string or a ` +
         `number (combine composite keys into a string, e.g. \`\${a}|\${b}\`)`,
     );
-  if (typeof key === "number" && Number.isNaN(key)) throw new TypeError(`keyBy of '${operatorName}' returned NaN`);
+  if (typeof key === "number" && Number.isNaN(key))
+    throw new TypeError(`keyBy of '${operatorName}' returned NaN`);
 }

@@ -26,6 +26,8 @@ export class WatermarkMultiplexer {
     this.watermarks.push(Number.NEGATIVE_INFINITY);
     this.idle.push(false);
     this.live.push(true);
+    // The new input is active: if every other input was idle, the combination is active again.
+    if (this.allIdle) this.recompute();
     return this.watermarks.length - 1;
   }
 

@@ -33,7 +33,11 @@ export class WatermarkStrategy<T> {
   /** Watermark = highest timestamp seen - maxOutOfOrderness - 1, emitted periodically. */
   static forBoundedOutOfOrderness<T>(maxOutOfOrdernessMs: number): WatermarkStrategy<T> {
     if (!(maxOutOfOrdernessMs >= 0)) throw new RangeError("maxOutOfOrderness must be >= 0 ms");
-    return new WatermarkStrategy<T>(() => new BoundedOutOfOrdernessGenerator(maxOutOfOrdernessMs), undefined, 0);
+    return new WatermarkStrategy<T>(
+      () => new BoundedOutOfOrdernessGenerator(maxOutOfOrdernessMs),
+      undefined,
+      0,
+    );
   }
 
   /** Timestamps only ascend: watermark = highest timestamp seen - 1. */
@@ -75,7 +79,8 @@ class BoundedOutOfOrdernessGenerator<T> implements WatermarkGenerator<T> {
     if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
   }
   onPeriodicEmit(output: WatermarkOutput): void {
-    if (this.maxTimestamp !== MIN_WATERMARK) output.emitWatermark(this.maxTimestamp - this.outOfOrderness - 1);
+    if (this.maxTimestamp !== MIN_WATERMARK)
+      output.emitWatermark(this.maxTimestamp - this.outOfOrderness - 1);
   }
 }
 

@@ -72,7 +72,20 @@ export function windowOracle(
   outOfOrderness: number,
   lateness: number,
 ): OracleResult {
-  const wms = watermarksAfter(events, outOfOrderness);
+  return windowOracleWithWatermarks(events, windows, lateness, watermarksAfter(events, outOfOrderness));
+}
+
+/**
+ * The same with the watermarks given: `wms[i]` after record i (non-decreasing), and one more
+ * for the end (+Infinity for bounded input). Processing-time tests use it with arrival times as
+ * timestamps and the times the clock was advanced to as watermarks.
+ */
+export function windowOracleWithWatermarks(
+  events: readonly OracleEvent[],
+  windows: OracleWindows,
+  lateness: number,
+  wms: readonly number[],
+): OracleResult {
   /** The watermark record i is processed under. */
   const before = (i: number) => (i === 0 ? Number.NEGATIVE_INFINITY : wms[i - 1]);
   return windows.kind === "aligned"
@@ -95,7 +108,7 @@ function alignedOracle(
   events: readonly OracleEvent[],
   windows: { size: number; slide: number; offset: number },
   lateness: number,
-  wms: number[],
+  wms: readonly number[],
   before: (i: number) => number,
 ): OracleResult {
   const late: number[] = [];
@@ -120,6 +133,7 @@ function alignedOracle(
     // The first point (a record's index, or events.length for the final watermark) where the
     // watermark reaches the window's max timestamp.
     const reached = wms.findIndex((wm) => wm >= end - 1);
+    if (reached < 0) continue; // never reached: the window never fires
     const onTime = indexes.filter((i) => i <= reached);
     if (onTime.length > 0) firings.push(firing(events, key, start, end, onTime));
     for (const i of indexes)
@@ -141,7 +155,7 @@ function sessionOracle(
   events: readonly OracleEvent[],
   gap: number,
   lateness: number,
-  wms: number[],
+  wms: readonly number[],
   before: (i: number) => number,
 ): OracleResult {
   const late: number[] = [];
@@ -172,7 +186,7 @@ function sessionOracle(
     } else if (e.ts + lateness <= wm) late.push(e.id);
     if (wms[i] > wm) advance(wm, wms[i]);
   });
-  advance(events.length === 0 ? Number.NEGATIVE_INFINITY : wms[events.length - 1], Number.POSITIVE_INFINITY);
+  advance(events.length === 0 ? Number.NEGATIVE_INFINITY : wms[events.length - 1], wms[events.length]);
   return { firings, late };
 }
 

@@ -15,9 +15,10 @@ import {
   TumblingEventTimeWindows,
   type WindowAssigner,
 } from "../../src/api/windows.ts";
+import type { WindowSpec } from "../../src/plan/logical-plan.ts";
 import { runJob } from "../../src/runtime/run-job.ts";
 import { WatermarkStrategy } from "../../src/time/watermark-strategy.ts";
-import { type OracleFiring, type OracleWindows, windowOracle } from "./oracle.ts";
+import { type OracleEvent, type OracleFiring, type OracleResult, type OracleWindows, windowOracle } from "./oracle.ts";
 
 export interface Rec {
   readonly id: number;
@@ -49,28 +50,28 @@ export interface Outputs {
 
 const LATE = new OutputTag<Rec>("late");
 
-function assignerOf(windows: OracleWindows): WindowAssigner {
+export function assignerOf(windows: OracleWindows): WindowAssigner {
   if (windows.kind === "session") return EventTimeSessionWindows.withGap(windows.gap);
   return windows.size === windows.slide
     ? TumblingEventTimeWindows.of(windows.size, windows.offset)
     : SlidingEventTimeWindows.of(windows.size, windows.slide, windows.offset);
 }
 
-const sumReduce = (a: Rec, b: Rec): Rec => ({ id: a.id + b.id, k: a.k, v: a.v + b.v });
+export const sumReduce = (a: Rec, b: Rec): Rec => ({ id: a.id + b.id, k: a.k, v: a.v + b.v });
 
 interface Acc {
   n: number;
   v: number;
   id: number;
 }
-const countSum: AggregateFunction<Rec, Acc, Acc> = {
+export const countSum: AggregateFunction<Rec, Acc, Acc> = {
   createAccumulator: () => ({ n: 0, v: 0, id: 0 }),
   add: (r, acc) => ({ n: acc.n + 1, v: acc.v + r.v, id: acc.id + r.id }),
   getResult: (acc) => ({ ...acc }),
   merge: (a, b) => ({ n: a.n + b.n, v: a.v + b.v, id: a.id + b.id }),
 };
 
-const listIds: ProcessWindowFunction<Rec, unknown, string> = {
+export const listIds: ProcessWindowFunction<Rec, unknown, any> = {
   process(context, elements, out) {
     out.collect({
       k: context.key,
@@ -83,12 +84,28 @@ const listIds: ProcessWindowFunction<Rec, unknown, string> = {
 };
 
 /** Wraps a pre-aggregated result with its key and window. */
-const withWindow: ProcessWindowFunction<unknown, unknown, string> = {
+export const withWindow: ProcessWindowFunction<unknown, unknown, any> = {
   process(context, elements, out) {
     if (elements.length !== 1) throw new Error(`expected one pre-aggregated value, got ${elements.length}`);
     out.collect({ k: context.key, start: context.window.start, end: context.window.end, result: elements[0] });
   },
 };
+
+/** The plan's window function for a kind, as the DataStream API builds it. */
+export function windowFunctionOf(fn: FunctionKind): WindowSpec["function"] {
+  switch (fn) {
+    case "process":
+      return { kind: "process", process: listIds };
+    case "reduce":
+      return { kind: "reduce", reduce: sumReduce };
+    case "reduce-process":
+      return { kind: "reduce", reduce: sumReduce, process: withWindow };
+    case "aggregate":
+      return { kind: "aggregate", aggregate: countSum };
+    case "aggregate-process":
+      return { kind: "aggregate", aggregate: countSum, process: withWindow };
+  }
+}
 
 /** Pairs each record with its timestamp, to check the window's output timestamp. */
 const withTimestamp: ProcessFunction<unknown, string> = {
@@ -130,12 +147,24 @@ export async function runScenario(s: Scenario, parallelism: number): Promise<Out
 }
 
 export function expectedOutput(s: Scenario): Outputs {
-  const oracle = windowOracle(
-    s.events.map((e) => ({ id: e.id, key: e.k, ts: e.ts })),
-    s.windows, s.outOfOrderness, s.lateness);
-  const byId = new Map(s.events.map((e) => [e.id, e]));
-  const main = oracle.firings.map((f) => JSON.stringify({ ts: f.end - 1, out: render(s.fn, f, byId) }));
-  const late = s.lateTag
+  const oracle = windowOracle(toOracleEvents(s.events), s.windows, s.outOfOrderness, s.lateness);
+  return renderOracle(s.fn, oracle, s.events, s.lateTag);
+}
+
+export function toOracleEvents(events: readonly ScenarioEvent[]): OracleEvent[] {
+  return events.map((e) => ({ id: e.id, key: e.k, ts: e.ts }));
+}
+
+/** The oracle's result as the job's outputs: what each firing's function emits, at end - 1. */
+export function renderOracle(
+  fn: FunctionKind,
+  oracle: OracleResult,
+  events: readonly ScenarioEvent[],
+  lateTag: boolean,
+): Outputs {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const main = oracle.firings.map((f) => JSON.stringify({ ts: f.end - 1, out: render(fn, f, byId) }));
+  const late = lateTag
     ? oracle.late.map((id) => {
         const e = byId.get(id)!;
         return JSON.stringify({ ts: e.ts, out: { id: e.id, k: e.k, v: e.v } });

@@ -3,12 +3,7 @@
  * form, where both inputs are keyed the same way and share state and timers per key (joins,
  * enrichment, control streams).
  */
-import type {
-  CoProcessFunction,
-  Key,
-  KeyedCoProcessFunction,
-  KeySelector,
-} from "../../api/functions.ts";
+import type { CoProcessFunction, Key, KeyedCoProcessFunction, KeySelector } from "../../api/functions.ts";
 import { EddyError } from "../../errors.ts";
 import type { OperatorContext, TwoInputOperator } from "../operator.ts";
 import type { InternalTimerService, Timer, Triggerable } from "../timer-service.ts";

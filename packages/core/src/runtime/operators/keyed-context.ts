@@ -2,7 +2,13 @@
  * The context a keyed function sees: the current record's timestamp and key, a timer service
  * scoped to that key, and side outputs. One instance per operator, updated per record or timer.
  */
-import type { Key, KeyedProcessContext, OnTimerContext, TimeDomain, TimerService } from "../../api/functions.ts";
+import type {
+  Key,
+  KeyedProcessContext,
+  OnTimerContext,
+  TimeDomain,
+  TimerService,
+} from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
 import type { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
 import type { OperatorContext } from "../operator.ts";

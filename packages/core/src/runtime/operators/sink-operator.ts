@@ -8,11 +8,6 @@ import { EddyError } from "../../errors.ts";
 import type { OneInputOperator, OperatorContext } from "../operator.ts";
 import { AbstractOperator } from "./abstract-operator.ts";
 
-export interface SinkRuntimeContext extends SinkContext {
-  /** @internal where collect sinks put records (per run, per thread). */
-  readonly collected: Map<string, unknown[]>;
-}
-
 export class SinkOperator<T> extends AbstractOperator implements OneInputOperator<T> {
   private writer!: SinkWriter<T>;
   private dirty = false;
@@ -29,7 +24,7 @@ export class SinkOperator<T> extends AbstractOperator implements OneInputOperato
 
   override open(context: OperatorContext): void {
     super.open(context);
-    const sinkContext: SinkRuntimeContext = {
+    const sinkContext: SinkContext = {
       subtaskIndex: context.subtaskIndex,
       parallelism: context.parallelism,
       operatorUid: context.uid,

@@ -4,11 +4,15 @@
  * nothing back). At the end of bounded input it emits the final watermark (+Infinity), which
  * fires every event-time timer and window downstream.
  */
-import type { SourceOutput, ReaderOutput, SourceReader, InputStatus } from "../../connectors/source.ts";
+import type { InputStatus, ReaderOutput, SourceOutput, SourceReader } from "../../connectors/source.ts";
 import { EddyError } from "../../errors.ts";
 import { MAX_WATERMARK, NO_TIMESTAMP } from "../../time/time.ts";
 import { MultiplexedOutput, WatermarkMultiplexer } from "../../time/watermark-multiplexer.ts";
-import type { TimestampAssigner, WatermarkGenerator, WatermarkStrategy } from "../../time/watermark-strategy.ts";
+import type {
+  TimestampAssigner,
+  WatermarkGenerator,
+  WatermarkStrategy,
+} from "../../time/watermark-strategy.ts";
 import type { OperatorContext, Output } from "../operator.ts";
 
 class SplitOutput<T> implements SourceOutput<T> {
@@ -99,7 +103,9 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     this.splits.delete(splitId);
     if (split.watermarkOutput) {
       split.generator!.onPeriodicEmit(split.watermarkOutput);
-      this.multiplexer!.remove(split.watermarkOutput.input);
+      // A finished split holds nothing back, but it must not count as +Infinity (as a finished
+      // channel does): the reader may get more splits, and only the end of input ends event time.
+      this.multiplexer!.setIdle(split.watermarkOutput.input, true);
     }
   }
 
@@ -112,6 +118,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     const out = new MultiplexedOutput(this.multiplexer, this.multiplexer.addInput());
     const split = new SplitOutput<T>(this, this.strategy!.createGenerator(), out);
     split.lastActivity = this.context.clock.now();
+    // A reader without splits was reported idle (see poll); a new split makes the source active.
+    this.changeIdle(false);
     return split;
   }
 

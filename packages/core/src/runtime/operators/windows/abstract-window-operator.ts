@@ -151,7 +151,7 @@ export abstract class AbstractWindowOperator
       const contents = this.contents.get(start);
       if (contents !== undefined) this.fire(start, end, contents);
     }
-    if (time === maxTimestamp + this.lateness + 1) {
+    if (time === maxTimestamp + this.lateness) {
       this.contents.remove(start);
       this.retire(start);
     }
