@@ -95,7 +95,10 @@ describe("parseCommandLine", () => {
   it("rejects a missing job module, or more than one", () => {
     assert.match(usageError(["run"]).message, /missing job module: eddy run <job.ts\|job.js>/);
     assert.match(usageError(["plan", "--text"]).message, /missing job module: eddy plan/);
-    assert.match(usageError(["run", "a.ts", "b.ts"]).message, /one job module at a time, got 2: 'a.ts', 'b.ts'/);
+    assert.match(
+      usageError(["run", "a.ts", "b.ts"]).message,
+      /one job module at a time, got 2: 'a.ts', 'b.ts'/,
+    );
   });
 
   it("rejects a bad --parallelism, naming the flag", () => {

@@ -45,9 +45,12 @@ describe("job configuration", () => {
   it("maps EDDY_CONFIG_ variables to camelCase keys", () => {
     assert.equal(envNameToKey("READINGS"), "readings");
     assert.equal(envNameToKey("MAX_DELAY_MS"), "maxDelayMs");
-    assert.deepEqual(configFromEnv({ EDDY_CONFIG_READINGS: "5", EDDY_DEBUG: "1", PATH: "/bin", EDDY_CONFIG_: "x" }), {
-      readings: 5,
-    });
+    assert.deepEqual(
+      configFromEnv({ EDDY_CONFIG_READINGS: "5", EDDY_DEBUG: "1", PATH: "/bin", EDDY_CONFIG_: "x" }),
+      {
+        readings: 5,
+      },
+    );
   });
 
   it("merges file, environment and --set, later ones winning", async () => {
@@ -62,9 +65,18 @@ describe("job configuration", () => {
   });
 
   it("says which file is wrong and how", async () => {
-    assert.match((await configFileError(join(dir, "missing.json"))).message, /missing.json' \(--config\): cannot read it \(no such file\)/);
+    assert.match(
+      (await configFileError(join(dir, "missing.json"))).message,
+      /missing.json' \(--config\): cannot read it \(no such file\)/,
+    );
     assert.match((await configFileError(file("bad.json", "{ readings: 1 }"))).message, /is not valid JSON/);
-    assert.match((await configFileError(file("array.json", "[1, 2]"))).message, /must hold a JSON object .* not an array/);
-    assert.match((await configFileError(file("number.json", "42"))).message, /must hold a JSON object .* not 42/);
+    assert.match(
+      (await configFileError(file("array.json", "[1, 2]"))).message,
+      /must hold a JSON object .* not an array/,
+    );
+    assert.match(
+      (await configFileError(file("number.json", "42"))).message,
+      /must hold a JSON object .* not 42/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, Job } from "@eddy/core";
-import { jobFromModule, JobModuleError, loadJob } from "../src/index.ts";
+import { JobModuleError, jobFromModule, loadJob } from "../src/index.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const context = { config: {} };
@@ -42,13 +42,20 @@ describe("the job-module contract", () => {
   });
 
   it("awaits a factory that returns a promise", async () => {
-    const job = await jobFromModule("inline", { default: async () => Job.create({ name: "later" }) }, context);
+    const job = await jobFromModule(
+      "inline",
+      { default: async () => Job.create({ name: "later" }) },
+      context,
+    );
     assert.equal(job.name, "later");
   });
 
   it("names the missing file", async () => {
     const error = await moduleError(() => loadJob("jobs/nope.ts", context));
-    assert.match(error.message, /job module 'jobs\/nope.ts': no such file \(looked for .*jobs\/nope.ts\): check the path/);
+    assert.match(
+      error.message,
+      /job module 'jobs\/nope.ts': no such file \(looked for .*jobs\/nope.ts\): check the path/,
+    );
   });
 
   it("asks for a default export when there is none", async () => {
@@ -58,14 +65,22 @@ describe("the job-module contract", () => {
 
   it("rejects a default export that is not a job", async () => {
     const error = await moduleError(() => loadJob(fixture("not-a-job.ts"), context));
-    assert.match(error.message, /its default export is an object \(Object\), but must be a Job or a function/);
+    assert.match(
+      error.message,
+      /its default export is an object \(Object\), but must be a Job or a function/,
+    );
     const number = await moduleError(() => jobFromModule("m.ts", { default: 42 as never }, context));
     assert.match(number.message, /its default export is a number/);
   });
 
   it("rejects a factory that returns something else, or throws", async () => {
-    const nothing = await moduleError(() => jobFromModule("m.ts", { default: (() => undefined) as never }, context));
-    assert.match(nothing.message, /must return a Job, but it returned undefined: end the factory with `return job`/);
+    const nothing = await moduleError(() =>
+      jobFromModule("m.ts", { default: (() => undefined) as never }, context),
+    );
+    assert.match(
+      nothing.message,
+      /must return a Job, but it returned undefined: end the factory with `return job`/,
+    );
     const throws = await moduleError(() =>
       jobFromModule(
         "m.ts",

@@ -22,10 +22,26 @@ function op(
   watermark: number,
   parallelism = 1,
 ): OperatorProgress {
-  return { nodeId, uid: `${name}-uid`, name, kind, parallelism, recordsIn, recordsOut, recordsFailed: 0, watermark };
+  return {
+    nodeId,
+    uid: `${name}-uid`,
+    name,
+    kind,
+    parallelism,
+    recordsIn,
+    recordsOut,
+    recordsFailed: 0,
+    watermark,
+  };
 }
 
-function progress(elapsedMs: number, read: number, written: number, watermark: number, expected?: number): JobProgress {
+function progress(
+  elapsedMs: number,
+  read: number,
+  written: number,
+  watermark: number,
+  expected?: number,
+): JobProgress {
   return {
     jobName: "sensors",
     elapsedMs,
@@ -91,8 +107,14 @@ describe("progress rendering", () => {
     assert.equal(lines.length, 5);
     assert.match(lines[0], /^sensors {2}2\.00s {2}\[█+░+\] 30\.0% {2}ETA 5s$/);
     assert.match(lines[1], /^ {2}operator +uid +in +out +in\/s +watermark$/);
-    assert.match(lines[2], /^ {2}readings x2 +readings-uid +300,000 +300,000 +200,000 +2024-01-01T12:00:23\.000Z$/);
-    assert.match(lines[3], /^ {2}average x2 +average-uid +300,000 +2,980 +200,000 +2024-01-01T12:00:20\.000Z$/);
+    assert.match(
+      lines[2],
+      /^ {2}readings x2 +readings-uid +300,000 +300,000 +200,000 +2024-01-01T12:00:23\.000Z$/,
+    );
+    assert.match(
+      lines[3],
+      /^ {2}average x2 +average-uid +300,000 +2,980 +200,000 +2024-01-01T12:00:20\.000Z$/,
+    );
     assert.match(lines[4], /^ {2}print +print-uid +2,980 +0 +1,990 +2024-01-01T12:00:20\.000Z$/);
     for (const line of lines) assert.ok(line.length <= 120);
   });
@@ -134,6 +156,9 @@ describe("progress rendering", () => {
       renderSummary({ ...summary, stopped: false }),
       "[eddy] job 'sensors' finished in 2.50s: 1,000,000 records read (400,000/s), 10,000 written, 1 dead letter",
     );
-    assert.match(renderSummary({ ...summary, stopped: true, deadLetters: 0 }), /stopped after 2\.50s: .* 0 dead letters$/);
+    assert.match(
+      renderSummary({ ...summary, stopped: true, deadLetters: 0 }),
+      /stopped after 2\.50s: .* 0 dead letters$/,
+    );
   });
 });

@@ -3,7 +3,13 @@
  * rolling reduce. Before each record the operator extracts the key and makes it current, so
  * state and timers are the key's own.
  */
-import type { Key, KeyedProcessFunction, KeySelector, ReduceFunction } from "../../api/functions.ts";
+import type {
+  Key,
+  KeyedProcessFunction,
+  KeySelector,
+  ReduceFunction,
+  TimeDomain,
+} from "../../api/functions.ts";
 import { StateDescriptors, type ValueState } from "../../api/state.ts";
 import { EddyError } from "../../errors.ts";
 import type { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
@@ -38,19 +44,26 @@ export abstract class AbstractKeyedOperator extends AbstractOperator {
   }
 }
 
-export class KeyedProcessOperator<K extends Key, IN, OUT>
+/**
+ * Base of operators that run a user function with keyed state and timers (keyed process and keyed
+ * co-process): owns the reused context and collector and fires the user's timers.
+ */
+export abstract class AbstractUserTimerOperator<K extends Key, OUT>
   extends AbstractKeyedOperator
-  implements OneInputOperator<IN>, Triggerable
+  implements Triggerable
 {
-  private collector!: TimestampedCollector<OUT>;
-  private keyedContext!: KeyedContext<K>;
-  private timers!: InternalTimerService;
+  protected collector!: TimestampedCollector<OUT>;
+  protected keyedContext!: KeyedContext<K>;
+  protected timers!: InternalTimerService;
 
   constructor(
-    keySelector: KeySelector<IN, K>,
-    private readonly fn: KeyedProcessFunction<K, IN, OUT>,
+    keySelector: KeySelector<any, Key>,
+    private readonly userFunction: {
+      onTimer?(timestamp: number, context: KeyedContext<K>, out: TimestampedCollector<OUT>): void;
+      close?(): void;
+    },
   ) {
-    super(keySelector as KeySelector<any, Key>);
+    super(keySelector);
   }
 
   override open(context: OperatorContext): void {
@@ -58,17 +71,13 @@ export class KeyedProcessOperator<K extends Key, IN, OUT>
     this.collector = new TimestampedCollector<OUT>(this.output as never);
     this.timers = context.timerService(this);
     this.keyedContext = new KeyedContext<K>(context, this.backend, this.timers);
-    this.fn.open?.(this.keyedRuntimeContext());
   }
 
-  processElement(value: IN, timestamp: number): void {
-    if (!this.setKeyOf(value, timestamp)) return;
+  /** Prepares the reused context for a record; false if the record's key could not be read. */
+  protected enter(value: unknown, timestamp: number, selector = this.keySelector): boolean {
+    if (!this.setKeyOf(value, timestamp, selector)) return false;
     this.keyedContext.currentTimestamp = this.collector.timestamp = timestamp;
-    try {
-      this.fn.processElement(value, this.keyedContext, this.collector);
-    } catch (error) {
-      this.failed(error, value, timestamp);
-    }
+    return true;
   }
 
   override processWatermark(watermark: number): void {
@@ -92,12 +101,12 @@ export class KeyedProcessOperator<K extends Key, IN, OUT>
     this.fire(timer, "processing-time");
   }
 
-  private fire(timer: Timer, domain: "event-time" | "processing-time"): void {
-    if (this.fn.onTimer === undefined) return;
+  private fire(timer: Timer, domain: TimeDomain): void {
+    if (this.userFunction.onTimer === undefined) return;
     this.keyedContext.domain = domain;
     this.keyedContext.currentTimestamp = this.collector.timestamp = timer.time;
     try {
-      this.fn.onTimer(timer.time, this.keyedContext, this.collector);
+      this.userFunction.onTimer(timer.time, this.keyedContext, this.collector);
     } catch (error) {
       if (error instanceof EddyError) throw error;
       this.context.recordFailed(error, { timer: timer.time, key: timer.key }, timer.time);
@@ -107,7 +116,33 @@ export class KeyedProcessOperator<K extends Key, IN, OUT>
   }
 
   override close(): void {
-    this.fn.close?.();
+    this.userFunction.close?.();
+  }
+}
+
+export class KeyedProcessOperator<K extends Key, IN, OUT>
+  extends AbstractUserTimerOperator<K, OUT>
+  implements OneInputOperator<IN>
+{
+  constructor(
+    keySelector: KeySelector<IN, K>,
+    private readonly fn: KeyedProcessFunction<K, IN, OUT>,
+  ) {
+    super(keySelector as KeySelector<any, Key>, fn as never);
+  }
+
+  override open(context: OperatorContext): void {
+    super.open(context);
+    this.fn.open?.(this.keyedRuntimeContext());
+  }
+
+  processElement(value: IN, timestamp: number): void {
+    if (!this.enter(value, timestamp)) return;
+    try {
+      this.fn.processElement(value, this.keyedContext, this.collector);
+    } catch (error) {
+      this.failed(error, value, timestamp);
+    }
   }
 }
 
