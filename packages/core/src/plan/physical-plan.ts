@@ -109,7 +109,7 @@ export function planJob(job: Job, overrides: PlanOverrides = {}): PhysicalPlan {
     vertices.push(vertex);
     vertexOf[node.id] = vertex.id;
     for (const edge of inputs) {
-      const type = exchangeType(edge, parallelism[edge.from], parallelism[node.id], nodes);
+      const type = exchangeType(edge, node, parallelism[edge.from], parallelism[node.id], nodes);
       const exchange: Exchange = {
         id: exchanges.length,
         from: edge.from,
@@ -168,6 +168,7 @@ function isChainable(edge: LogicalEdge, node: LogicalNode, parallelism: readonly
 
 function exchangeType(
   edge: LogicalEdge,
+  to: LogicalNode,
   fromP: number,
   toP: number,
   nodes: readonly LogicalNode[],
@@ -178,7 +179,7 @@ function exchangeType(
     case "forward":
       if (fromP !== toP)
         throw new JobDefinitionError(
-          `forward() from '${nodes[edge.from].name}' (parallelism ${fromP}) to '${nodes[edge.from].name}' ` +
+          `forward() from '${nodes[edge.from].name}' (parallelism ${fromP}) to '${to.name}' ` +
             `(parallelism ${toP}) needs equal parallelism: use rebalance() or set the same parallelism`,
         );
       return "forward";

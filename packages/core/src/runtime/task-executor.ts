@@ -41,6 +41,16 @@ export class TaskExecutor {
 
   /** Runs until every task has finished (bounded input) or the executor is cancelled. */
   async run(): Promise<void> {
+    try {
+      await this.loop();
+    } catch (error) {
+      await Promise.all(this.tasks.map((t) => t.release(false)));
+      throw error;
+    }
+    await Promise.all(this.tasks.map((t) => t.release(true)));
+  }
+
+  private async loop(): Promise<void> {
     const now0 = this.clock.now();
     for (const task of this.tasks) task.open(now0);
     while (!this.cancelled) {

@@ -118,7 +118,37 @@ export class Task {
 
   private closeOperators(): void {
     for (const op of this.operators) (op.operator as StreamOperator).close();
-    if (this.sinks.length > 0) this.waitFor(Promise.all(this.sinks.map((s) => s.closeWriter())));
+    const closing: Promise<unknown>[] = this.sinks.map((s) => s.closeWriter());
+    if (this.input.kind === "source") closing.push(Promise.resolve(this.input.source.closeReader()));
+    if (closing.length > 0) this.waitFor(Promise.all(closing));
+  }
+
+  /**
+   * Ends a task that did not finish its input: the job was stopped (sinks flush what they have)
+   * or failed (resources are released, errors while doing so are ignored).
+   */
+  async release(stopped: boolean): Promise<void> {
+    if (this.status === "finished" || this.status === "cancelled" || this.status === "failed") {
+      if (this.waiting !== undefined) await this.waiting.catch(() => {});
+      return;
+    }
+    this.status = stopped ? "cancelled" : "failed";
+    const quietly = async (action: () => unknown) => {
+      try {
+        await action();
+      } catch (error) {
+        if (stopped) throw error;
+      }
+    };
+    if (this.waiting !== undefined) await this.waiting.catch(() => {});
+    if (stopped) {
+      for (const writer of this.writers) writer.flush();
+      for (const sink of this.sinks) await quietly(() => sink.flush(true));
+    }
+    for (const op of this.operators) await quietly(() => (op.operator as StreamOperator).close());
+    for (const sink of this.sinks) await quietly(() => sink.closeWriter());
+    if (this.input.kind === "source")
+      await quietly(() => (this.input as { source: SourceOperator<unknown> }).source.closeReader());
   }
 
   /** The earliest processing time any operator waits for. */

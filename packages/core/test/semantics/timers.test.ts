@@ -42,7 +42,7 @@ async function runScript<OUT>(
   const out = job
     .fromSource(new FromElementsSource<Step>(records, { timestamped: true }), punctuated)
     .setParallelism(1)
-    .filter((s): s is { key: string; action: string } => !("watermark" in s))
+    .filterType((s): s is { key: string; action: string } => !("watermark" in s))
     .setParallelism(1)
     .keyBy((s) => s.key)
     .process(fn)
@@ -206,7 +206,7 @@ describe("timers in a job", () => {
         { key, action: `register ${1000 - i}` },
         { key, action: `register ${2000 + (i % 7)}` },
       ]);
-      const fired = await runScript(
+      const fired = await runScript<{ key: string; owner: string; t: number }>(
         steps,
         {
           open(ctx) {

@@ -95,10 +95,14 @@ function check(windows: OracleWindows, fnKind: FunctionKind, start: number, step
   wms.push(Number.POSITIVE_INFINITY);
   const oracle = windowOracleWithWatermarks(toOracleEvents(events), windows, 0, wms);
   assert.deepEqual(oracle.late, []);
-  assert.deepEqual(
-    { main: harness.main.map(show).sort(), late: [] },
-    renderOracle(fnKind, oracle, events, false),
-  );
+  // `due` says the watermark reached the window's end: an event-time notion, not checked here.
+  const withoutDue = (line: string) => {
+    const { ts, out } = JSON.parse(line);
+    if (out !== null && typeof out === "object" && "due" in out) delete out.due;
+    return JSON.stringify({ ts, out });
+  };
+  const expected = renderOracle(fnKind, oracle, events, false);
+  assert.deepEqual(harness.main.map(show).map(withoutDue).sort(), expected.main.map(withoutDue).sort());
   assert.equal(harness.stateEntries(), 0, "state left after the end of input");
   assert.equal(harness.processingTimers(), 0, "timers left after the end of input");
   assert.equal(harness.failures.length, 0);
@@ -112,7 +116,7 @@ describe("processing-time windows", () => {
   ] as const)
     it(`${name}: fire when the clock passes their end, and the rest at end of input`, () => {
       fc.assert(
-        fc.property(windows, functionKindArb, fc.integer({ min: -50, max: 50 }), stepsArb, check),
+        fc.property(windows, functionKindArb, fc.integer({ min: 0, max: 50 }), stepsArb, check),
         { numRuns: 150 },
       );
     });
@@ -167,14 +171,15 @@ describe("processing-time windows", () => {
     for (const [time, v] of [
       [0, 1],
       [3, 2],
-      [8, 3], // touches [3, 8): same session
-      [20, 4],
+      [8, 3], // [8, 13) touches [0, 8): one session
+      [20, 4], // the clock moved, but the timers have not run yet: a session of its own
     ]) {
-      harness.advanceProcessingTime(time);
+      harness.clock.set(time);
       harness.processElement({ id: v, k: "a", v }, NO_TIMESTAMP);
     }
-    assert.deepEqual(harness.main.map((e) => e.value), [["a", 0, 13, [1, 2, 3]]]);
-    assert.equal(harness.main[0].timestamp, 12);
+    assert.equal(harness.mapEntries("window-contents"), 2);
+    harness.advanceProcessingTime(20);
+    assert.deepEqual(harness.main, [{ value: ["a", 0, 13, [1, 2, 3]], timestamp: 12 }]);
     harness.endInput();
     assert.deepEqual(harness.main[1], { value: ["a", 20, 25, [4]], timestamp: 24 });
   });

@@ -181,4 +181,9 @@ export class SourceOperator<T> implements ReaderOutput<T> {
   processWatermark(): void {}
   endInput(): void {}
   close(): void {}
+
+  /** Releases the reader (its prefetching, timers and file handles). */
+  closeReader(): void | Promise<void> {
+    return this.reader.close();
+  }
 }
