@@ -63,7 +63,8 @@ export function renderProgressBlock(
     header += `  ${progressBar(totals.fraction, barWidth)} ${formatPercent(totals.fraction)}`;
     header += `  ETA ${totals.etaMs === undefined ? "-" : formatEta(totals.etaMs)}`;
   }
-  if (current.deadLetters > 0) header += `  dead letters ${formatCount(current.deadLetters)}`;
+  const deadLetters = deadLetterCount(current.operators, current.deadLetters);
+  if (deadLetters > 0) header += `  dead letters ${formatCount(deadLetters)}`;
 
   const rows = current.operators.map((op) => {
     const before = previous?.operators.find((p) => p.nodeId === op.nodeId);
@@ -108,7 +109,8 @@ export function renderProgressLine(previous: JobProgress | undefined, current: J
     `  wm ${formatWatermark(t.watermark)}`;
   if (t.fraction !== undefined)
     line += `  ${formatPercent(t.fraction)} ETA ${t.etaMs === undefined ? "-" : formatEta(t.etaMs)}`;
-  if (current.deadLetters > 0) line += `  dead letters ${formatCount(current.deadLetters)}`;
+  const deadLetters = deadLetterCount(current.operators, current.deadLetters);
+  if (deadLetters > 0) line += `  dead letters ${formatCount(deadLetters)}`;
   return line;
 }
 
@@ -117,6 +119,7 @@ export interface JobSummary {
   readonly jobName: string;
   readonly durationMs: number;
   readonly operators: readonly OperatorProgress[];
+  /** Dead letters no stream consumed (failed records are counted from the operators). */
   readonly deadLetters: number;
   /** Stopped by a signal rather than finished. */
   readonly stopped: boolean;
@@ -128,11 +131,22 @@ export function renderSummary(summary: JobSummary): string {
   const seconds = summary.durationMs / 1000;
   const perSecond = seconds > 0 ? read / seconds : 0;
   const ended = summary.stopped ? "stopped after" : "finished in";
+  const deadLetters = deadLetterCount(summary.operators, summary.deadLetters);
   return (
     `[eddy] job '${summary.jobName}' ${ended} ${formatDuration(summary.durationMs)}: ` +
     `${formatCount(read)} records read (${formatCount(perSecond)}/s), ${formatCount(written)} written, ` +
-    `${formatCount(summary.deadLetters)} dead letter${summary.deadLetters === 1 ? "" : "s"}`
+    `${formatCount(deadLetters)} dead letter${deadLetters === 1 ? "" : "s"}`
   );
+}
+
+/**
+ * Every record that failed became a dead letter (a failure that fails the job ends it first); the
+ * runtime's own count covers only the dead letters no stream consumed, so count the failures.
+ */
+function deadLetterCount(operators: readonly OperatorProgress[], unconsumed: number): number {
+  let failed = 0;
+  for (const op of operators) failed += op.recordsFailed;
+  return Math.max(failed, unconsumed);
 }
 
 function sum(

@@ -142,6 +142,22 @@ describe("progress rendering", () => {
     assert.doesNotMatch(renderProgressLine(before, now), /dead letters/);
   });
 
+  it("counts every failed record as a dead letter, consumed or not", () => {
+    const failed = {
+      ...now,
+      operators: now.operators.map((o) => (o.kind === "source" ? { ...o, recordsFailed: 2 } : o)),
+    };
+    assert.match(renderProgressLine(before, failed), /dead letters 2$/);
+    const summary = {
+      jobName: "j",
+      durationMs: 10,
+      operators: failed.operators,
+      deadLetters: 0,
+      stopped: false,
+    };
+    assert.match(renderSummary(summary), /, 2 dead letters$/);
+  });
+
   it("renders the log line", () => {
     assert.equal(
       renderProgressLine(before, now),

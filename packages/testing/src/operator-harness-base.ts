@@ -85,7 +85,7 @@ export abstract class OperatorHarnessBase<OUT> {
    */
   endInput(): this {
     this.running("endInput");
-    for (let i = 0; i < this.inputWatermarks.length; i++) this.advanceInputWatermark(i, MAX_WATERMARK);
+    this.advanceInputWatermark("all", MAX_WATERMARK);
     this.operator.endInput();
     this.phase = "ended";
     return this;
@@ -195,10 +195,10 @@ export abstract class OperatorHarnessBase<OUT> {
       throw new Error(`${what}: the harness's input has ${this.phase === "ended" ? "ended" : "been closed"}`);
   }
 
-  /** Input `input` reached `watermark`; the operator sees the minimum over inputs when it advances. */
-  protected advanceInputWatermark(input: number, watermark: number): void {
-    if (!(watermark > this.inputWatermarks[input])) return;
-    this.inputWatermarks[input] = watermark;
+  /** Input `input` (or every input) reached `watermark`; the operator sees the minimum over inputs when it advances. */
+  protected advanceInputWatermark(input: number | "all", watermark: number): void {
+    const inputs = input === "all" ? this.inputWatermarks.map((_, i) => i) : [input];
+    for (const i of inputs) if (watermark > this.inputWatermarks[i]) this.inputWatermarks[i] = watermark;
     const combined = Math.min(...this.inputWatermarks);
     if (combined > this.combinedWatermark) {
       this.combinedWatermark = combined;

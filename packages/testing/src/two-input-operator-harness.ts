@@ -45,8 +45,7 @@ export class TwoInputOperatorHarness<IN1, IN2, OUT> extends OperatorHarnessBase<
   /** The same watermark on both inputs. */
   processWatermark(watermark: number): this {
     this.running("processWatermark");
-    this.advanceInputWatermark(0, watermark);
-    this.advanceInputWatermark(1, watermark);
+    this.advanceInputWatermark("all", watermark);
     return this;
   }
 }

@@ -74,8 +74,9 @@ describe("eddy run (end to end)", () => {
       [["run", "examples/word-count.ts", "--bogus"], /unknown option '--bogus'\n\nUsage: eddy run/],
       [["launch"], /unknown command 'launch'/],
     ];
-    for (const [args, message] of cases) {
-      const run = await eddy(args);
+    const runs = await Promise.all(cases.map(([args]) => eddy(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const run = runs[i];
       assert.equal(run.code, 2, `eddy ${args.join(" ")}: ${run.stderr}`);
       assert.match(run.stderr, message);
       assert.equal(run.stdout, "");

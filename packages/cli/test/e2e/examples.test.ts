@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { eddy } from "./run-eddy.ts";
+import { eddy, finished, REPO_ROOT } from "./run-eddy.ts";
 
 /** Output lines without their print prefix (`avg> `, `alert:2> `). */
 function records(stdout: string, prefix: string): string[] {
@@ -64,5 +65,40 @@ describe("the examples (end to end)", () => {
       const alert = JSON.parse(line);
       assert.ok(alert.smallAmount < 1 && alert.largeAmount > 500, line);
     }
+  });
+
+  it("api-tour shows every part of the API at work", async () => {
+    const run = await eddy(["run", "examples/api-tour.ts"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(records(run.stdout, "late"), ["o-9 came too late"]);
+    assert.deepEqual(records(run.stdout, "big"), ["o-3 is big: 1400"]);
+    assert.deepEqual(records(run.stdout, "flatMap"), ["ALICE ordered", "ALICE ordered", "ALICE ordered"]);
+    assert.deepEqual(records(run.stdout, "hourly").sort(), [
+      "alice o-1+o-3 1425.5",
+      "bob o-2+o-5 162",
+      "bob o-8 15",
+      "carol o-10 990",
+      "carol o-6 310",
+    ]);
+    assert.deepEqual(records(run.stdout, "spend").sort(), [
+      "alice spent 1485.5 by 2024-03-02T00:00:00.000Z",
+      "bob spent 177 by 2024-03-02T00:00:00.000Z",
+      "carol spent 1300 by 2024-03-02T00:00:00.000Z",
+    ]);
+    const dead = records(run.stdout, "dead");
+    assert.equal(dead.length, 2);
+    assert.match(dead[0], /orders\.ndjson:4: amount must be a number, not "a lot"$/);
+    assert.match(dead[1], /orders\.ndjson:7: invalid JSON/);
+    assert.ok(records(run.stdout, "shipping").includes("o-3 ships free"));
+    assert.match(run.stderr, /10 records read .* 2 dead letters\n$/);
+  });
+
+  it("the fraud-detection test, an example of @eddy/testing, passes", async () => {
+    const run = await finished(
+      spawn(process.execPath, ["--import", "tsx", "--test", "examples/fraud-detection.test.ts"], {
+        cwd: REPO_ROOT,
+      }),
+    );
+    assert.equal(run.code, 0, run.stdout);
   });
 });

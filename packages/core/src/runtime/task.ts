@@ -140,6 +140,10 @@ export class Task {
         if (stopped) throw error;
       }
     };
+    // A source task may be waiting for its reader to have data, which may never come (an idle
+    // unbounded source): closing the reader ends that wait, so it goes first.
+    if (this.input.kind === "source")
+      await quietly(() => (this.input as { source: SourceOperator<unknown> }).source.closeReader());
     if (this.waiting !== undefined) await this.waiting.catch(() => {});
     if (stopped) {
       for (const writer of this.writers) writer.flush();
@@ -147,8 +151,6 @@ export class Task {
     }
     for (const op of this.operators) await quietly(() => (op.operator as StreamOperator).close());
     for (const sink of this.sinks) await quietly(() => sink.closeWriter());
-    if (this.input.kind === "source")
-      await quietly(() => (this.input as { source: SourceOperator<unknown> }).source.closeReader());
   }
 
   /** The earliest processing time any operator waits for. */

@@ -13,7 +13,7 @@ describe("aligned event-time windows match the oracle", () => {
       fc.asyncProperty(scenarioArb(tumblingArb), async (scenario) => {
         assert.deepEqual(await runScenario(scenario, 1), expectedOutput(scenario));
       }),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 
@@ -22,7 +22,7 @@ describe("aligned event-time windows match the oracle", () => {
       fc.asyncProperty(scenarioArb(slidingArb), async (scenario) => {
         assert.deepEqual(await runScenario(scenario, 1), expectedOutput(scenario));
       }),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 });

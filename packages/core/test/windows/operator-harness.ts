@@ -6,7 +6,12 @@
  */
 import type { ErrorHandling } from "../../src/api/job.ts";
 import { RecordProcessingError } from "../../src/errors.ts";
-import { newOperatorMetrics, type OneInputOperator, type OperatorContext, type Output } from "../../src/runtime/operator.ts";
+import {
+  newOperatorMetrics,
+  type OneInputOperator,
+  type OperatorContext,
+  type Output,
+} from "../../src/runtime/operator.ts";
 import { InternalTimerService, type ProcessingTimeService } from "../../src/runtime/timer-service.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
 import { keyGroupRangeForSubtask } from "../../src/state/key-groups.ts";
@@ -82,7 +87,11 @@ export class OperatorHarness<IN> {
       recordFailed: (error, record, timestamp) => {
         this.metrics.recordsFailed++;
         if (errorHandling === "fail") throw new RecordProcessingError("window", "window", record, error);
-        this.failures.push({ error: error instanceof Error ? error.message : String(error), record, timestamp });
+        this.failures.push({
+          error: error instanceof Error ? error.message : String(error),
+          record,
+          timestamp,
+        });
       },
     };
     operator.open(this.context);
@@ -127,7 +136,8 @@ export class OperatorHarness<IN> {
     let n = 0;
     for (const table of this.backend.stateTables())
       if (table.descriptor.name === stateName)
-        for (const group of table.groups) for (const value of group.values()) n += (value as Map<unknown, unknown>).size;
+        for (const group of table.groups)
+          for (const value of group.values()) n += (value as Map<unknown, unknown>).size;
     return n;
   }
 

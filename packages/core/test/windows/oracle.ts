@@ -96,7 +96,8 @@ export function windowOracleWithWatermarks(
 /** Every start of a window of this size, slide and offset that holds ts, by trying them all. */
 export function alignedWindowsOf(ts: number, size: number, slide: number, offset: number): number[] {
   const starts: number[] = [];
-  for (let start = ts - size + 1; start <= ts; start++) if (mod(start - offset, slide) === 0) starts.push(start);
+  for (let start = ts - size + 1; start <= ts; start++)
+    if (mod(start - offset, slide) === 0) starts.push(start);
   return starts;
 }
 
@@ -182,7 +183,8 @@ function sessionOracle(
     const session = sessionsOf(candidates).find((s) => s.indexes.includes(i))!;
     if (session.end - 1 + lateness > wm) {
       live.set(e.key, candidates);
-      if (session.end - 1 <= wm) firings.push(firing(events, e.key, session.start, session.end, session.indexes));
+      if (session.end - 1 <= wm)
+        firings.push(firing(events, e.key, session.start, session.end, session.indexes));
     } else if (e.ts + lateness <= wm) late.push(e.id);
     if (wms[i] > wm) advance(wm, wms[i]);
   });

@@ -10,8 +10,8 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Collector } from "../../src/api/functions.ts";
 import {
-  type ProcessWindowFunction,
   ProcessingTimeSessionWindows,
+  type ProcessWindowFunction,
   SlidingProcessingTimeWindows,
   TumblingProcessingTimeWindows,
   type WindowAssigner,
@@ -115,10 +115,9 @@ describe("processing-time windows", () => {
     ["session", sessionArb],
   ] as const)
     it(`${name}: fire when the clock passes their end, and the rest at end of input`, () => {
-      fc.assert(
-        fc.property(windows, functionKindArb, fc.integer({ min: 0, max: 50 }), stepsArb, check),
-        { numRuns: 150 },
-      );
+      fc.assert(fc.property(windows, functionKindArb, fc.integer({ min: 0, max: 50 }), stepsArb, check), {
+        numRuns: 150,
+      });
     });
 
   const collectAll: ProcessWindowFunction<Rec, unknown, any> = {
@@ -128,7 +127,10 @@ describe("processing-time windows", () => {
   };
 
   it("tumbling: a window fires once the clock reaches its last millisecond, with its output at that time", () => {
-    const harness = harnessFor({ kind: "aligned", size: 10, slide: 10, offset: 0 }, { kind: "process", process: collectAll });
+    const harness = harnessFor(
+      { kind: "aligned", size: 10, slide: 10, offset: 0 },
+      { kind: "process", process: collectAll },
+    );
     harness.clock.set(1);
     harness.processElement({ id: 0, k: "a", v: 1 }, NO_TIMESTAMP);
     harness.clock.set(8);
@@ -151,7 +153,10 @@ describe("processing-time windows", () => {
   });
 
   it("a record at a window's last millisecond after it fired makes it fire again, alone (as Flink does)", () => {
-    const harness = harnessFor({ kind: "aligned", size: 10, slide: 10, offset: 0 }, { kind: "process", process: collectAll });
+    const harness = harnessFor(
+      { kind: "aligned", size: 10, slide: 10, offset: 0 },
+      { kind: "process", process: collectAll },
+    );
     harness.clock.set(3);
     harness.processElement({ id: 0, k: "a", v: 1 }, NO_TIMESTAMP);
     harness.advanceProcessingTime(9);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { DataStream } from "../../src/api/data-stream.ts";
 import type { AggregateFunction, Collector, ProcessContext } from "../../src/api/functions.ts";
 import { Job, type JobOptions } from "../../src/api/job.ts";
 import { OutputTag } from "../../src/api/output-tag.ts";
@@ -15,7 +16,6 @@ import {
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
 } from "../../src/api/windows.ts";
-import type { DataStream } from "../../src/api/data-stream.ts";
 import type { WindowSpec } from "../../src/plan/logical-plan.ts";
 import { createWindowOperator } from "../../src/runtime/operators/window-operator.ts";
 import { runJob } from "../../src/runtime/run-job.ts";
@@ -29,11 +29,17 @@ interface Reading {
 }
 
 /** [key, value, timestamp] triples as a stream with watermarks after every record. */
-function readings(job: Job, rows: readonly [string, number, number][], outOfOrderness: number): DataStream<Reading> {
+function readings(
+  job: Job,
+  rows: readonly [string, number, number][],
+  outOfOrderness: number,
+): DataStream<Reading> {
   return job
     .fromTimestampedElements(rows.map(([k, v, ts]) => ({ value: { k, v }, timestamp: ts })))
     .assignTimestampsAndWatermarks(
-      WatermarkStrategy.forBoundedOutOfOrderness<Reading>(outOfOrderness).withTimestampAssigner((_r, ts) => ts),
+      WatermarkStrategy.forBoundedOutOfOrderness<Reading>(outOfOrderness).withTimestampAssigner(
+        (_r, ts) => ts,
+      ),
     );
 }
 
@@ -68,7 +74,9 @@ function oracleFirings(
   const events: OracleEvent[] = rows.map(([key, , ts], id) => ({ id, key, ts }));
   const result = windowOracle(events, windows, outOfOrderness, lateness);
   return {
-    firings: result.firings.map((f): [string, number, number, number[]] => [f.key, f.start, f.end, f.ids]).sort(byJson),
+    firings: result.firings
+      .map((f): [string, number, number, number[]] => [f.key, f.start, f.end, f.ids])
+      .sort(byJson),
     late: result.late,
   };
 }
@@ -364,7 +372,10 @@ describe("window examples", () => {
     const main = windows.collect("main");
     const side = stamped(windows.getSideOutput(big)).collect("big");
     const result = await runJob(job);
-    assert.deepEqual(result.collected(main).sort(), ["a=21 at watermark Infinity", "b=3 at watermark Infinity"]);
+    assert.deepEqual(result.collected(main).sort(), [
+      "a=21 at watermark Infinity",
+      "b=3 at watermark Infinity",
+    ]);
     assert.deepEqual(result.collected(side), [["a is big", 9]]);
   });
 });

@@ -5,7 +5,12 @@
  * oracle's firings the way the job's functions do, so the two compare as sorted JSON lines.
  */
 import fc from "fast-check";
-import type { AggregateFunction, Collector, ProcessFunction, ProcessContext } from "../../src/api/functions.ts";
+import type {
+  AggregateFunction,
+  Collector,
+  ProcessContext,
+  ProcessFunction,
+} from "../../src/api/functions.ts";
 import { Job } from "../../src/api/job.ts";
 import { OutputTag } from "../../src/api/output-tag.ts";
 import {
@@ -18,7 +23,13 @@ import {
 import type { WindowSpec } from "../../src/plan/logical-plan.ts";
 import { runJob } from "../../src/runtime/run-job.ts";
 import { WatermarkStrategy } from "../../src/time/watermark-strategy.ts";
-import { type OracleEvent, type OracleFiring, type OracleResult, type OracleWindows, windowOracle } from "./oracle.ts";
+import {
+  type OracleEvent,
+  type OracleFiring,
+  type OracleResult,
+  type OracleWindows,
+  windowOracle,
+} from "./oracle.ts";
 
 export interface Rec {
   readonly id: number;
@@ -87,7 +98,12 @@ export const listIds: ProcessWindowFunction<Rec, unknown, any> = {
 export const withWindow: ProcessWindowFunction<unknown, unknown, any> = {
   process(context, elements, out) {
     if (elements.length !== 1) throw new Error(`expected one pre-aggregated value, got ${elements.length}`);
-    out.collect({ k: context.key, start: context.window.start, end: context.window.end, result: elements[0] });
+    out.collect({
+      k: context.key,
+      start: context.window.start,
+      end: context.window.end,
+      result: elements[0],
+    });
   },
 };
 
@@ -117,7 +133,9 @@ const withTimestamp: ProcessFunction<unknown, string> = {
 export async function runScenario(s: Scenario, parallelism: number): Promise<Outputs> {
   const job = Job.create({ name: "window-differential", autoWatermarkIntervalMs: 0 });
   const windowed = job
-    .fromTimestampedElements(s.events.map((e) => ({ value: { id: e.id, k: e.k, v: e.v } as Rec, timestamp: e.ts })))
+    .fromTimestampedElements(
+      s.events.map((e) => ({ value: { id: e.id, k: e.k, v: e.v } as Rec, timestamp: e.ts })),
+    )
     .assignTimestampsAndWatermarks(
       WatermarkStrategy.forBoundedOutOfOrderness<Rec>(s.outOfOrderness).withTimestampAssigner((_e, ts) => ts),
     )
@@ -256,7 +274,11 @@ export const tumblingArb = fc
 
 /** Sliding windows: size a multiple of slide, or not, or even smaller than slide (gaps). */
 export const slidingArb = fc
-  .record({ slide: fc.integer({ min: 1, max: 20 }), factor: fc.integer({ min: 1, max: 4 }), extra: fc.integer({ min: -10, max: 10 }) })
+  .record({
+    slide: fc.integer({ min: 1, max: 20 }),
+    factor: fc.integer({ min: 1, max: 4 }),
+    extra: fc.integer({ min: -10, max: 10 }),
+  })
   .chain(({ slide, factor, extra }) => {
     const size = Math.max(1, slide * factor + (extra % 3 === 0 ? 0 : extra));
     return fc

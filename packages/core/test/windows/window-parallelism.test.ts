@@ -28,7 +28,7 @@ describe("window jobs at parallelism 1, 2 and 4", () => {
         for (const parallelism of [1, 2, 4])
           assert.deepEqual(await runScenario(scenario, parallelism), expected, `parallelism ${parallelism}`);
       }),
-      { numRuns: 100 },
+      { numRuns: 150 },
     );
   });
 });

@@ -50,7 +50,8 @@ function runOnOperator(s: Scenario): { outputs: Outputs; dropped: number } {
   assert.equal(harness.stateEntries(), 0, "state left after the final watermark");
   assert.equal(harness.eventTimers(), 0, "timers left after the final watermark");
   assert.deepEqual(harness.watermarks.at(-1), Number.POSITIVE_INFINITY);
-  const show = (e: { value: unknown; timestamp: number }) => JSON.stringify({ ts: e.timestamp, out: e.value });
+  const show = (e: { value: unknown; timestamp: number }) =>
+    JSON.stringify({ ts: e.timestamp, out: e.value });
   return {
     outputs: { main: harness.main.map(show).sort(), late: harness.sideOutput("late").map(show).sort() },
     dropped: harness.metrics.lateRecordsDropped,
@@ -71,6 +72,6 @@ describe("window operator state and timers", () => {
     ["session", sessionArb],
   ] as const)
     it(`${name} windows: oracle's output, bounded timers, nothing left at the end`, () => {
-      fc.assert(fc.property(scenarioArb(windows), check), { numRuns: 200 });
+      fc.assert(fc.property(scenarioArb(windows), check), { numRuns: 300 });
     });
 });

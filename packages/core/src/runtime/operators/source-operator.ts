@@ -163,6 +163,9 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     const idleTimeout = this.strategy!.idleTimeoutMs;
     const all = this.defaultSplit ? [this.defaultSplit, ...this.splits.values()] : this.splits.values();
     for (const split of all) {
+      // An idle split stays silent until its next record: a periodic watermark would mark it
+      // active again (as in Flink, where an idle generator does not emit).
+      if (split.idle) continue;
       split.generator!.onPeriodicEmit(split.watermarkOutput!);
       if (split.lastActivity === -1) split.lastActivity = now;
       else if (idleTimeout > 0 && !split.idle && now - split.lastActivity >= idleTimeout) {
