@@ -6,54 +6,47 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { JobHarness, OperatorHarness } from "@eddy/testing";
-import { type Alert, FraudDetector, type Transaction } from "./fraud-detection.ts";
+import { JobHarness, OperatorHarness, withTimestamps } from "@eddy/testing";
+import { FraudDetector, type Transaction } from "./fraud-detection.ts";
 
 const tx = (accountId: number, amount: number, timestamp: number): Transaction => ({
   accountId,
   amount,
   timestamp,
 });
+const detector = () =>
+  OperatorHarness.forKeyedProcess((t: Transaction) => t.accountId, new FraudDetector()).open();
 
 describe("FraudDetector", () => {
   it("alerts on a small then a large transaction within a minute", () => {
-    const harness = OperatorHarness.forKeyedProcess(
-      (t: Transaction) => t.accountId,
-      new FraudDetector(),
-    ).open();
+    const harness = detector();
     harness.processElement(tx(1, 0.5, 1_000), 1_000);
     harness.processElement(tx(2, 900, 2_000), 2_000); // another account: no alert
     harness.processElement(tx(1, 900, 30_000), 30_000);
+    const alerts = harness.extractOutputValues();
     assert.deepEqual(
-      harness.extractOutputValues().map((a: Alert) => [a.accountId, a.smallAmount, a.largeAmount]),
+      alerts.map((a) => [a.accountId, a.smallAmount, a.largeAmount]),
       [[1, 0.5, 900]],
     );
   });
 
   it("forgets the small transaction when its timer fires a minute later", () => {
-    const harness = OperatorHarness.forKeyedProcess(
-      (t: Transaction) => t.accountId,
-      new FraudDetector(),
-    ).open();
+    const harness = detector();
     harness.processElement(tx(1, 0.5, 1_000), 1_000);
     assert.equal(harness.numEventTimeTimers(), 1);
-    harness.processWatermark(61_000);
+    harness.processWatermark(61_000); // fires the timer, as a watermark in a job would
     assert.equal(harness.numEventTimeTimers(), 0);
     harness.processElement(tx(1, 900, 61_500), 61_500);
     assert.deepEqual(harness.extractOutputValues(), []);
   });
 
   it("finds the same alerts in a job at parallelism 1 and 4", async () => {
+    const transactions = [tx(7, 0.3, 0), tx(8, 0.2, 10), tx(7, 750, 20), tx(8, 40, 30), tx(8, 600, 40)];
     const test = new JobHarness();
     const alerts = test
       .fromTimestamped(
-        [tx(7, 0.3, 0), tx(8, 0.2, 10), tx(7, 750, 20), tx(8, 40, 30), tx(8, 600, 40)].map((t) => ({
-          value: t,
-          timestamp: t.timestamp,
-        })),
-        {
-          watermarks: "ascending",
-        },
+        withTimestamps(transactions, (t) => t.timestamp),
+        { watermarks: "ascending" },
       )
       .keyBy((t) => t.accountId)
       .process(new FraudDetector())

@@ -20,7 +20,6 @@ import {
   type KeyedProcessContext,
   type KeyedProcessFunction,
   type KeyedRuntimeContext,
-  type OnTimerContext,
   StateDescriptors,
   Time,
   type ValueState,
@@ -75,7 +74,7 @@ export class FraudDetector implements KeyedProcessFunction<number, Transaction, 
     }
   }
 
-  onTimer(_timestamp: number, _context: OnTimerContext<number>, _out: Collector<Alert>): void {
+  onTimer(): void {
     // A minute passed since the small transaction: it no longer counts.
     this.smallAmount.clear();
     this.expiry.clear();

@@ -14,7 +14,7 @@
  * subtasks' records interleave differently from run to run, and so do the late readings.)
  *
  *   npx eddy run examples/sensor-averages.ts
- *   npx eddy run examples/sensor-averages.ts --set readings=1000000 --set output=out/averages.ndjson
+ *   npx eddy run examples/sensor-averages.ts --set readings=1000000 --set output=/tmp/averages.ndjson
  */
 import {
   type AggregateFunction,
@@ -119,21 +119,23 @@ class CountLateReadings implements KeyedProcessFunction<string, SensorReading, s
 export const LATE_READINGS = new OutputTag<SensorReading>("late-readings");
 
 export default ({ config }: JobContext): Job => {
-  const readings = config.readings ?? 200_000;
-  if (typeof readings !== "number" || !Number.isSafeInteger(readings) || readings < 0)
-    throw new ConfigError("readings", `must be a whole number of readings, not ${JSON.stringify(readings)}`);
+  const count = config.readings ?? 200_000;
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0)
+    throw new ConfigError("readings", `must be a whole number of readings, not ${JSON.stringify(count)}`);
   const output = config.output;
   if (output !== undefined && (typeof output !== "string" || output === ""))
     throw new ConfigError("output", "must be the path of an NDJSON file to write the averages to");
 
   const job = Job.create({ name: "sensor-averages", autoWatermarkIntervalMs: 0 });
-  const averages = job
+  const readings = job
     .fromSource(
-      new GeneratorSource<SensorReading>({ count: readings, seed: 42, generate: reading }),
+      new GeneratorSource<SensorReading>({ count, seed: 42, generate: reading }),
       WatermarkStrategy.forBoundedOutOfOrderness<SensorReading>(Time.seconds(3)).withTimestamp((r) => r.ts),
       "readings",
     )
-    .uid("readings")
+    .uid("readings");
+
+  const averages = readings
     .keyBy((r) => r.sensorId)
     .window(TumblingEventTimeWindows.of(Time.seconds(10)))
     .allowedLateness(Time.seconds(5))

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  JobDefinitionError,
   Job,
+  JobDefinitionError,
   NO_TIMESTAMP,
   OutputTag,
   RecordProcessingError,
@@ -73,7 +73,9 @@ describe("stateless operators", () => {
     assert.throws(
       () => h.processElement(2, 2),
       (e: unknown) =>
-        e instanceof RecordProcessingError && e.operatorUid === "picky" && /picky map.*no twos/.test(e.message),
+        e instanceof RecordProcessingError &&
+        e.operatorUid === "picky" &&
+        /picky map.*no twos/.test(e.message),
     );
     assert.equal(h.metrics.recordsFailed, 1);
   });
@@ -145,14 +147,18 @@ describe("keyed operators", () => {
         out.collect(`${ctx.currentKey()}:${count.value()}`);
       },
       onTimer(t, ctx, out) {
-        out.collect(`${ctx.currentKey()} total ${((this as any).count as ValueState<number>).value()} at ${t}`);
+        out.collect(
+          `${ctx.currentKey()} total ${((this as any).count as ValueState<number>).value()} at ${t}`,
+        );
       },
     });
   }
 
   it("keeps state per key; timers, state size, keys and a key's state are visible", () => {
     const h = counter();
-    h.processElement({ user: "ann" }, 1).processElement({ user: "bob" }, 2).processElement({ user: "ann" }, 3);
+    h.processElement({ user: "ann" }, 1)
+      .processElement({ user: "bob" }, 2)
+      .processElement({ user: "ann" }, 3);
     assert.deepEqual(h.extractOutputValues(), ["ann:1", "bob:1", "ann:2"]);
     assert.equal(h.numEventTimeTimers(), 2);
     assert.equal(h.numProcessingTimeTimers(), 0);
@@ -164,7 +170,10 @@ describe("keyed operators", () => {
     );
     // withKey leaves the operator's current key alone.
     h.processElement({ user: "bob" }, 4);
-    assert.equal(h.withKey("bob", (s) => s.getState(StateDescriptors.value<number>("count")).value()), 2);
+    assert.equal(
+      h.withKey("bob", (s) => s.getState(StateDescriptors.value<number>("count")).value()),
+      2,
+    );
     assert.throws(() => h.stateSize("nope"), /no keyed state 'nope'.*'count'/);
   });
 
@@ -174,7 +183,9 @@ describe("keyed operators", () => {
     h.clearOutput();
     h.endInput();
     assert.deepEqual(
-      h.events().map((e) => (e.kind === "watermark" ? `wm ${e.watermark}` : String(e.kind === "record" && e.value))),
+      h
+        .events()
+        .map((e) => (e.kind === "watermark" ? `wm ${e.watermark}` : String(e.kind === "record" && e.value))),
       ["ann total 1 at 100", "bob total 1 at 100", `wm ${INF}`],
     );
     assert.equal(h.numEventTimeTimers(), 0);
@@ -183,8 +194,13 @@ describe("keyed operators", () => {
   });
 
   it("the rolling reduce keeps its value in state 'reduce'", () => {
-    const h = OperatorHarness.forReduce((v: { k: string; n: number }) => v.k, (a, b) => ({ k: a.k, n: a.n + b.n }));
-    h.processElement({ k: "x", n: 1 }, 1).processElement({ k: "y", n: 5 }, 2).processElement({ k: "x", n: 2 }, 3);
+    const h = OperatorHarness.forReduce(
+      (v: { k: string; n: number }) => v.k,
+      (a, b) => ({ k: a.k, n: a.n + b.n }),
+    );
+    h.processElement({ k: "x", n: 1 }, 1)
+      .processElement({ k: "y", n: 5 }, 2)
+      .processElement({ k: "x", n: 2 }, 3);
     assert.deepEqual(
       h.extractOutputValues().map((v) => `${v.k}=${v.n}`),
       ["x=1", "y=5", "x=3"],
@@ -193,13 +209,14 @@ describe("keyed operators", () => {
   });
 
   it("a subtask's harness owns only its key groups", () => {
-    const h = OperatorHarness.forReduce((v: number) => v, (a, b) => a + b, { parallelism: 128, subtaskIndex: 0 });
-    assert.throws(
-      () => {
-        for (let k = 0; k < 50; k++) h.processElement(k, 0);
-      },
-      /outside its range 0\.\.0/,
+    const h = OperatorHarness.forReduce(
+      (v: number) => v,
+      (a, b) => a + b,
+      { parallelism: 128, subtaskIndex: 0 },
     );
+    assert.throws(() => {
+      for (let k = 0; k < 50; k++) h.processElement(k, 0);
+    }, /outside its range 0\.\.0/);
   });
 });
 
@@ -271,7 +288,9 @@ describe("forNode", () => {
       [["totals", "negative amount"]],
     );
     // The options the test gives win over the job's.
-    const strict = OperatorHarness.forNode<{ user: string; amount: number }, string>(totals, { errorHandling: "fail" });
+    const strict = OperatorHarness.forNode<{ user: string; amount: number }, string>(totals, {
+      errorHandling: "fail",
+    });
     assert.throws(() => strict.processElement({ user: "a", amount: -1 }, 1), RecordProcessingError);
   });
 

@@ -2,6 +2,8 @@
  * The built-in connectors: the source and sink interfaces and the sources and sinks that need no
  * client library (in-memory elements, a data generator, NDJSON and CSV files, stdout).
  */
+export { CollectSink } from "./collect-sink.ts";
+export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";
 export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
 export { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
 export {

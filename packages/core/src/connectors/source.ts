@@ -38,6 +38,8 @@ export interface SplitEnumerator<S extends SourceSplit> {
   handleSplitRequest(subtask: number): void;
   /** Splits a failed reader had not finished come back. */
   addSplitsBack(splits: readonly S[], subtask: number): void;
+  /** Splits not handed out yet, for a checkpoint (those readers hold are in their own state). */
+  snapshotState(checkpointId: number): S[];
   close(): void | Promise<void>;
 }
 

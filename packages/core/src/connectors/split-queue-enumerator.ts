@@ -32,5 +32,9 @@ export class SplitQueueEnumerator<S extends SourceSplit> implements SplitEnumera
     this.queue.unshift(...splits);
   }
 
+  snapshotState(): S[] {
+    return [...this.queue];
+  }
+
   close(): void {}
 }

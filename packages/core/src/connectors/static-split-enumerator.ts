@@ -35,6 +35,10 @@ export class StaticSplitEnumerator<S extends SourceSplit> implements SplitEnumer
     this.addPending(subtask, splits);
   }
 
+  snapshotState(): S[] {
+    return [...this.pending.values()].flat();
+  }
+
   close(): void {}
 
   private addPending(subtask: number, splits: readonly S[]): void {

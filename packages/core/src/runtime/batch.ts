@@ -25,7 +25,9 @@ export type ControlEvent =
   /** The sender became idle (holds no watermark back) or active again. */
   | { readonly kind: "idle"; readonly idle: boolean }
   /** The sender has finished: nothing follows on this channel. */
-  | { readonly kind: "end" };
+  | { readonly kind: "end" }
+  /** Checkpoint barrier: everything before it belongs to checkpoint `id`'s state. */
+  | { readonly kind: "barrier"; readonly id: number };
 
 export type ChannelItem = RecordBatch | ControlEvent;
 

@@ -10,18 +10,20 @@ import { errorMessage, RecordProcessingError } from "../errors.ts";
 import type { OperatorSpec } from "../plan/logical-plan.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../plan/physical-plan.ts";
 import { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
-import { keyGroupRangeForSubtask } from "../state/key-groups.ts";
+import { type KeyGroupRange, keyGroupRangeForSubtask } from "../state/key-groups.ts";
 import type { Clock } from "../time/time.ts";
 import { ChainedInput, ChainOutput } from "./chain-output.ts";
 import type { ChannelReceiver, ChannelSender } from "./channel.ts";
 import { type GateInput, InputGate } from "./input-gate.ts";
 import { type AnyOperator, newOperatorMetrics, type OperatorContext, type Output } from "./operator.ts";
 import { createOperator } from "./operator-factory.ts";
+import { OperatorStateHolder, type RestoredOperatorState } from "./operator-state.ts";
 import { SinkOperator } from "./operators/sink-operator.ts";
 import { SourceOperator } from "./operators/source-operator.ts";
 import { RecordWriter } from "./record-writer.ts";
 import type { SplitGateway } from "./split-coordination.ts";
 import { Task, type TaskOperator } from "./task.ts";
+import type { CheckpointGateway } from "./task-checkpointing.ts";
 import { InternalTimerService, type ProcessingTimeService } from "./timer-service.ts";
 
 export interface ChannelProvider {
@@ -40,6 +42,10 @@ export interface ThreadDeployment {
   readonly collected: Map<string, unknown[]>;
   /** Dead letters nobody consumes: logged and counted, never silently lost. */
   readonly onUnconsumedDeadLetter: (letter: DeadLetter) => void;
+  /** Where tasks write and acknowledge checkpoints; absent when checkpointing is off. */
+  readonly checkpoints?: CheckpointGateway;
+  /** State restored from a checkpoint, by operator uid, for a subtask's key-group range. */
+  readonly restore?: (uid: string, range: KeyGroupRange) => RestoredOperatorState | undefined;
 }
 
 export async function deployTasks(d: ThreadDeployment): Promise<Task[]> {
@@ -101,7 +107,7 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
         addTarget(exchange.sideOutput, writer);
       }
     const output = new ChainOutput(metrics, main, side, d.onUnconsumedDeadLetter);
-    let backend: HeapKeyedStateBackend | undefined;
+    const state = new OperatorStateHolder(node.uid, node.spec.kind, d.restore?.(node.uid, range));
     context = {
       jobName: plan.jobName,
       uid: node.uid,
@@ -122,11 +128,15 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
             undefined,
             "keyed state needs keyBy() before it",
           );
-        backend ??= new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name);
-        return backend;
+        if (state.backend === undefined)
+          state.attachBackend(new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name));
+        return state.backend!;
       },
-      timerService: (triggerable) =>
-        new InternalTimerService(context.keyedBackend(), triggerable, processingTime),
+      timerService: (triggerable) => {
+        const service = new InternalTimerService(context.keyedBackend(), triggerable, processingTime);
+        state.attachTimerService(service);
+        return service;
+      },
       recordFailed: (error, record, timestamp, position) => {
         metrics.recordsFailed++;
         if (options.errorHandling === "fail")
@@ -179,7 +189,15 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
       });
       if (operator instanceof SinkOperator) sinks.push(operator);
     }
-    built.set(node.id, { nodeId: node.id, uid: node.uid, name: node.name, operator, metrics, context });
+    built.set(node.id, {
+      nodeId: node.id,
+      uid: node.uid,
+      name: node.name,
+      operator,
+      metrics,
+      context,
+      state,
+    });
   }
 
   const operators = vertex.nodes.map((id) => built.get(id)!);
@@ -205,6 +223,7 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
     const gate = new InputGate(gateInputs, headOperator, {
       watermark: (wm) => headOperator.processWatermark(wm),
       idle: (idle) => setIdle(idle),
+      barrier: (id, alignmentMs) => task.checkpoint(id, alignmentMs),
     });
     input = { kind: "gate", gate };
     const headMetrics = head.metrics;
@@ -213,5 +232,18 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
   setIdle = (idle) => {
     for (const writer of writers) writer.emitIdle(idle);
   };
-  return new Task(vertex.id, subtask, name, operators, writers, sinks, input, d.wake, options.batchTimeoutMs);
+  const task = new Task(
+    vertex.id,
+    subtask,
+    name,
+    operators,
+    writers,
+    sinks,
+    input,
+    d.wake,
+    options.batchTimeoutMs,
+    vertex.parallelism,
+  );
+  task.checkpoints = d.checkpoints;
+  return task;
 }

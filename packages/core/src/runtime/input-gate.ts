@@ -19,19 +19,26 @@ export interface GateListener {
   watermark(watermark: number): void;
   /** Every input became idle, or one became active again. */
   idle(idle: boolean): void;
+  /** Barrier `id` arrived on every live channel (aligned): snapshot now. */
+  barrier?(id: number, alignmentMs: number): void;
 }
 
 export class InputGate {
   private readonly multiplexer: WatermarkMultiplexer;
   private readonly endedChannels: boolean[];
   private ended = 0;
+  /** Channels that delivered the barrier being aligned; they are not read until it completes. */
+  private readonly blocked: boolean[];
+  private aligning: number | undefined;
+  private alignedChannels = 0;
+  private alignmentStart = 0;
   private next = 0;
   recordsIn = 0;
 
   constructor(
     private readonly inputs: readonly GateInput[],
     private readonly head: AnyOperator,
-    listener: GateListener,
+    private readonly listener: GateListener,
   ) {
     this.multiplexer = new WatermarkMultiplexer({
       watermarkAdvanced: (wm) => listener.watermark(wm),
@@ -39,6 +46,7 @@ export class InputGate {
     });
     for (let i = 0; i < inputs.length; i++) this.multiplexer.addInput();
     this.endedChannels = inputs.map(() => false);
+    this.blocked = inputs.map(() => false);
   }
 
   get finished(): boolean {
@@ -46,7 +54,8 @@ export class InputGate {
   }
 
   get hasInput(): boolean {
-    for (const input of this.inputs) if (input.receiver.hasItems) return true;
+    for (let c = 0; c < this.inputs.length; c++)
+      if (!this.blocked[c] && this.inputs[c].receiver.hasItems) return true;
     return false;
   }
 
@@ -55,6 +64,7 @@ export class InputGate {
     const n = this.inputs.length;
     for (let k = 0; k < n; k++) {
       const c = (this.next + k) % n;
+      if (this.blocked[c]) continue;
       const item = this.inputs[c].receiver.poll();
       if (item === undefined) continue;
       this.next = (c + 1) % n;
@@ -91,10 +101,43 @@ export class InputGate {
       return;
     }
     if (item.kind === "idle") this.multiplexer.setIdle(channel, item.idle);
+    else if (item.kind === "barrier") this.barrier(channel, item.id);
     else if (item.kind === "end" && !this.endedChannels[channel]) {
       this.endedChannels[channel] = true;
       this.ended++;
       this.multiplexer.remove(channel);
+      if (this.aligning !== undefined) this.checkAligned();
     }
+  }
+
+  /**
+   * Aligned checkpoints: a channel that delivered barrier n is blocked until every live channel
+   * has delivered it, so the snapshot holds exactly the records before the barrier on every input.
+   */
+  private barrier(channel: number, id: number): void {
+    if (this.aligning !== undefined && id < this.aligning) return; // of a checkpoint already given up
+    if (this.aligning !== undefined && id > this.aligning) {
+      // A newer checkpoint started: the one being aligned was aborted, so its alignment ends.
+      this.aligning = undefined;
+      this.alignedChannels = 0;
+      this.blocked.fill(false);
+    }
+    if (this.aligning === undefined) {
+      this.aligning = id;
+      this.alignmentStart = performance.now();
+    }
+    this.blocked[channel] = true;
+    this.alignedChannels++;
+    this.checkAligned();
+  }
+
+  private checkAligned(): void {
+    if (this.alignedChannels < this.inputs.length - this.ended) return;
+    const id = this.aligning!;
+    const alignmentMs = performance.now() - this.alignmentStart;
+    this.aligning = undefined;
+    this.alignedChannels = 0;
+    this.blocked.fill(false);
+    this.listener.barrier?.(id, alignmentMs);
   }
 }

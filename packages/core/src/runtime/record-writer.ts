@@ -99,6 +99,11 @@ export class RecordWriter implements Output<unknown> {
     this.sendEventToAll(END_EVENT);
   }
 
+  /** Sends the barrier after every record written so far, to every channel. */
+  emitBarrier(id: number): void {
+    this.sendEventToAll({ kind: "barrier", id });
+  }
+
   private append(channel: number, value: unknown, timestamp: number): void {
     const batch = this.batches[channel];
     const i = batch.length;

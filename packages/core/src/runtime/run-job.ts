@@ -7,15 +7,28 @@
 import type { CollectHandle } from "../api/data-stream.ts";
 import type { Job } from "../api/job.ts";
 import type { DeadLetter } from "../api/output-tag.ts";
+import {
+  CheckpointCoordinator,
+  type CheckpointOptions,
+  type CompletedCheckpoint,
+} from "../checkpoint/checkpoint-coordinator.ts";
+import { prepareRecovery } from "../checkpoint/recovery.ts";
 import type { Source } from "../connectors/source.ts";
 import { describeRecord } from "../errors.ts";
 import type { OperatorSpec } from "../plan/logical-plan.ts";
 import { type PhysicalPlan, type PlanOverrides, planJob } from "../plan/physical-plan.ts";
 import { type Clock, systemClock } from "../time/time.ts";
 import { deployTasks } from "./deploy.ts";
-import { aggregateSamples, type JobProgress, type OperatorProgress, sampleTasks } from "./job-metrics.ts";
+import {
+  aggregateSamples,
+  emptyProgress,
+  type JobProgress,
+  type OperatorProgress,
+  sampleTasks,
+} from "./job-metrics.ts";
 import { LocalChannelProvider } from "./local-channels.ts";
 import { LocalSplitGateway, SourceCoordinator } from "./split-coordination.ts";
+import type { Task } from "./task.ts";
 import { TaskExecutor } from "./task-executor.ts";
 
 export interface RunOptions extends PlanOverrides {
@@ -28,6 +41,10 @@ export interface RunOptions extends PlanOverrides {
   progressIntervalMs?: number;
   /** Where unconsumed dead letters are reported; stderr by default. */
   onDeadLetter?: (letter: DeadLetter) => void;
+  /** Periodic checkpoints and recovery from the latest one; off when absent. */
+  checkpointing?: CheckpointOptions;
+  /** Warnings (a corrupt checkpoint skipped, a checkpoint discarded); stderr by default. */
+  onWarning?: (message: string) => void;
 }
 
 export interface ChannelStats {
@@ -49,6 +66,10 @@ export class JobResult {
     readonly stopped: boolean,
     /** Occupancy of the in-thread channels (runJob only). */
     readonly channels: readonly ChannelStats[] = [],
+    /** Checkpoints completed in this run, with their statistics. */
+    readonly checkpoints: readonly CompletedCheckpoint[] = [],
+    /** The checkpoint this run resumed from, if any. */
+    readonly restoredFrom: number | undefined = undefined,
   ) {}
 
   /** The records of a collect sink, by handle or uid. */
@@ -84,8 +105,29 @@ export function expectedRecords(plan: PhysicalPlan): number | undefined {
   return total;
 }
 
+export function defaultWarn(message: string): void {
+  process.stderr.write(`[eddy] warning: ${message}\n`);
+}
+
 export async function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
   const plan = planJob(job, options);
+  const warn = options.onWarning ?? defaultWarn;
+  const recovery =
+    options.checkpointing === undefined
+      ? undefined
+      : await prepareRecovery(plan, options.checkpointing, warn);
+  if (recovery?.alreadyFinished)
+    return new JobResult(
+      plan,
+      new Map(),
+      emptyProgress(plan),
+      0,
+      0,
+      false,
+      [],
+      [],
+      recovery.lastCheckpointId,
+    );
   const clock = options.clock ?? systemClock;
   const started = performance.now();
   let deadLetters = 0;
@@ -97,11 +139,18 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
   for (const node of plan.nodes)
     if (node.spec.kind === "source")
       gateway.addCoordinator(
-        new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], gateway),
+        new SourceCoordinator(
+          node.id,
+          node.spec.source,
+          plan.parallelism[node.id],
+          gateway,
+          recovery?.restore?.splitsOf(node.uid),
+        ),
       );
   await gateway.startAll();
   const channels = new LocalChannelProvider(plan.options.channelCapacity, wake);
-  const tasks = await deployTasks({
+  let coordinator: CheckpointCoordinator | undefined;
+  const tasks: Task[] = await deployTasks({
     plan,
     runs: () => true,
     channels,
@@ -113,8 +162,39 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
       deadLetters++;
       log(letter);
     },
+    checkpoints:
+      recovery === undefined
+        ? undefined
+        : {
+            store: recovery.store,
+            acknowledge: (ack) => coordinator?.acknowledge(ack),
+            decline: (id, reason) => coordinator?.decline(id, reason),
+          },
+    restore:
+      recovery?.restore === undefined ? undefined : (uid, range) => recovery.restore!.forOperator(uid, range),
   });
   executor = new TaskExecutor(tasks, clock);
+  if (recovery !== undefined) {
+    const sources = tasks.filter((t) => t.input.kind === "source");
+    coordinator = new CheckpointCoordinator(
+      recovery.store,
+      { name: plan.jobName, maxParallelism: plan.options.maxParallelism },
+      { all: tasks.map(taskKey), sources: sources.map(taskKey) },
+      recovery.committers,
+      {
+        triggerSources: (id) => {
+          if (sources.some((t) => t.status !== "running")) return false;
+          for (const t of sources) t.triggerCheckpoint(id);
+          return true;
+        },
+        snapshotEnumerators: (id) => gateway.snapshotEnumerators(id, plan),
+        pauseSplitAssignment: (paused) => gateway.pause(paused),
+        warn,
+      },
+      options.checkpointing!,
+      recovery.lastCheckpointId,
+    );
+  }
   const progress = (): JobProgress => ({
     jobName: plan.jobName,
     elapsedMs: performance.now() - started,
@@ -129,8 +209,15 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
       ? undefined
       : setInterval(() => options.onProgress!(progress()), options.progressIntervalMs ?? 500);
   try {
+    coordinator?.start();
     await executor.run();
+    if (coordinator !== undefined) {
+      if (executor.isCancelled) coordinator.abortPending();
+      else await coordinator.finish(await Promise.all(tasks.map((t) => t.takeFinalCommittables())));
+      if (coordinator.error !== undefined) throw coordinator.error;
+    }
   } finally {
+    coordinator?.stop();
     if (timer !== undefined) clearInterval(timer);
     options.signal?.removeEventListener("abort", onAbort);
     await gateway.close();
@@ -150,5 +237,11 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
     final.elapsedMs,
     executor.isCancelled,
     channelStats,
+    coordinator?.completed ?? [],
+    recovery?.restore?.checkpointId,
   );
+}
+
+function taskKey(task: Task): string {
+  return `${task.vertexId}:${task.subtaskIndex}`;
 }

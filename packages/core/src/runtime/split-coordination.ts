@@ -31,12 +31,17 @@ export class SourceCoordinator {
     source: Source<unknown, SourceSplit>,
     parallelism: number,
     delivery: ReaderDelivery,
+    /** Splits from a checkpoint (readers' positions and unassigned ones); fresh start when undefined. */
+    restoredSplits?: readonly SourceSplit[],
   ) {
-    this.enumerator = source.createEnumerator({
-      parallelism,
-      assignSplits: (subtask, splits) => delivery.addSplits(sourceNodeId, subtask, splits),
-      signalNoMoreSplits: (subtask) => delivery.noMoreSplits(sourceNodeId, subtask),
-    });
+    this.enumerator = source.createEnumerator(
+      {
+        parallelism,
+        assignSplits: (subtask, splits) => delivery.addSplits(sourceNodeId, subtask, splits),
+        signalNoMoreSplits: (subtask) => delivery.noMoreSplits(sourceNodeId, subtask),
+      },
+      restoredSplits,
+    );
   }
 }
 
@@ -44,6 +49,33 @@ export class SourceCoordinator {
 export class LocalSplitGateway implements SplitGateway, ReaderDelivery {
   private readonly coordinators = new Map<number, SourceCoordinator>();
   private readonly readers = new Map<string, ReaderEndpoint>();
+  /** Deliveries held back while a checkpoint is being taken at the sources. */
+  private held: (() => void)[] | undefined;
+
+  pause(paused: boolean): void {
+    if (paused) this.held ??= [];
+    else {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const deliver of held) deliver();
+    }
+  }
+
+  /** Unassigned splits of every source, by source uid. */
+  snapshotEnumerators(
+    checkpointId: number,
+    plan: { nodes: readonly { id: number; uid: string }[] },
+  ): Record<string, SourceSplit[]> {
+    const result: Record<string, SourceSplit[]> = {};
+    for (const [nodeId, c] of this.coordinators)
+      result[plan.nodes[nodeId].uid] = c.enumerator.snapshotState(checkpointId);
+    return result;
+  }
+
+  private deliver(action: () => void): void {
+    if (this.held !== undefined) this.held.push(action);
+    else queueMicrotask(action);
+  }
 
   addCoordinator(coordinator: SourceCoordinator): void {
     this.coordinators.set(coordinator.sourceNodeId, coordinator);
@@ -68,11 +100,11 @@ export class LocalSplitGateway implements SplitGateway, ReaderDelivery {
 
   addSplits(sourceNodeId: number, subtask: number, splits: readonly SourceSplit[]): void {
     const reader = this.readers.get(`${sourceNodeId}:${subtask}`);
-    queueMicrotask(() => reader?.addSplits(splits));
+    this.deliver(() => reader?.addSplits(splits));
   }
 
   noMoreSplits(sourceNodeId: number, subtask: number): void {
     const reader = this.readers.get(`${sourceNodeId}:${subtask}`);
-    queueMicrotask(() => reader?.noMoreSplits());
+    this.deliver(() => reader?.noMoreSplits());
   }
 }

@@ -4,12 +4,16 @@
  * batch) and returns, so one thread can run many tasks; a task that cannot proceed (no input,
  * no credit, a sink flush in flight) says so and its executor waits for a wakeup.
  */
+
+import { FINAL_CHECKPOINT_ID } from "../checkpoint/snapshot.ts";
 import type { InputStatus } from "../connectors/source.ts";
 import type { InputGate } from "./input-gate.ts";
 import type { AnyOperator, OperatorContext, OperatorMetrics, StreamOperator } from "./operator.ts";
+import type { OperatorStateHolder } from "./operator-state.ts";
 import type { SinkOperator } from "./operators/sink-operator.ts";
 import type { SourceOperator } from "./operators/source-operator.ts";
 import type { RecordWriter } from "./record-writer.ts";
+import { type CheckpointGateway, writeTaskSnapshot } from "./task-checkpointing.ts";
 
 export type TaskStatus = "created" | "running" | "finishing" | "finished" | "failed" | "cancelled";
 
@@ -20,6 +24,7 @@ export interface TaskOperator {
   readonly operator: AnyOperator | SourceOperator<unknown>;
   readonly metrics: OperatorMetrics;
   readonly context: OperatorContext;
+  readonly state: OperatorStateHolder;
 }
 
 export class Task {
@@ -28,6 +33,10 @@ export class Task {
   private waiting: Promise<unknown> | undefined;
   private lastFlush = 0;
   private sourceStatus: InputStatus = "more-available";
+  /** A checkpoint the coordinator asked this source task to start. */
+  private pendingTrigger: number | undefined;
+  /** Set by the deployment when checkpointing is on. */
+  checkpoints: CheckpointGateway | undefined;
 
   constructor(
     readonly vertexId: number,
@@ -40,6 +49,7 @@ export class Task {
     readonly input: { kind: "source"; source: SourceOperator<unknown> } | { kind: "gate"; gate: InputGate },
     private readonly wake: () => void,
     private readonly batchTimeoutMs: number,
+    readonly parallelism: number,
   ) {}
 
   get done(): boolean {
@@ -57,6 +67,12 @@ export class Task {
     if (this.status === "finished") return this.drainAfterFinish();
     if (this.status !== "running" && this.status !== "finishing") return false;
     if (this.waiting !== undefined) return false;
+    if (this.pendingTrigger !== undefined && this.status === "running") {
+      const id = this.pendingTrigger;
+      this.pendingTrigger = undefined;
+      this.checkpoint(id, 0);
+      return true;
+    }
     for (const sink of this.sinks)
       if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
     let backpressured = false;
@@ -104,7 +120,19 @@ export class Task {
     if (this.status !== "running") return;
     for (const op of this.operators) (op.operator as StreamOperator).endInput();
     this.flushSinks();
+    if (this.checkpoints !== undefined)
+      for (const sink of this.sinks)
+        this.finalCommittables.push([sink.uid, sink.prepareCommit(FINAL_CHECKPOINT_ID)]);
     this.status = "finishing";
+  }
+
+  /** Sink pre-commits taken at the end of input, committed by the coordinator when the job ends. */
+  readonly finalCommittables: [string, unknown[] | Promise<unknown[]>][] = [];
+
+  async takeFinalCommittables(): Promise<Record<string, unknown[]>> {
+    const result: Record<string, unknown[]> = {};
+    for (const [uid, c] of this.finalCommittables) (result[uid] ??= []).push(...(await c));
+    return result;
   }
 
   private finish(): void {
@@ -151,6 +179,41 @@ export class Task {
     }
     for (const op of this.operators) await quietly(() => (op.operator as StreamOperator).close());
     for (const sink of this.sinks) await quietly(() => sink.closeWriter());
+  }
+
+  /** Asks a source task to start checkpoint `id` at its next step. False if it cannot (finished). */
+  triggerCheckpoint(id: number): boolean {
+    if (this.input.kind !== "source" || this.status !== "running") return false;
+    this.pendingTrigger = id;
+    this.wake();
+    return true;
+  }
+
+  /**
+   * Takes this task's part of checkpoint `id`: between two records, so the snapshot holds
+   * exactly the effects of the records before the barrier. Called by a source task when
+   * triggered, and by the input gate when the barrier is aligned.
+   */
+  checkpoint(id: number, alignmentMs: number): void {
+    const gateway = this.checkpoints;
+    if (gateway === undefined) return;
+    const started = performance.now();
+    const source = this.input.kind === "source" ? this.input.source : undefined;
+    const operators = this.operators.map((op) =>
+      op.state.snapshot(op.operator === source ? source!.reader.snapshotState(id) : undefined),
+    );
+    const committables = this.sinks.map(
+      (sink) => [sink.uid, sink.prepareCommit(id)] as [string, unknown[] | Promise<unknown[]>],
+    );
+    for (const writer of this.writers) writer.emitBarrier(id);
+    writeTaskSnapshot(
+      gateway,
+      id,
+      { vertex: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism },
+      operators,
+      committables,
+      { started, alignmentMs },
+    );
   }
 
   /** The earliest processing time any operator waits for. */

@@ -181,6 +181,23 @@ export class InternalTimerService {
     return this.processingTimers.peekTime();
   }
 
+  /** Adds this service's timers to `out` by key group, for a checkpoint. */
+  snapshotTimers(service: number, out: Map<number, [number, 0 | 1, Key, Namespace, number][]>): void {
+    const add = (domain: 0 | 1, timer: Timer) => {
+      let list = out.get(timer.keyGroup);
+      if (list === undefined) out.set(timer.keyGroup, (list = []));
+      list.push([service, domain, timer.key, timer.namespace, timer.time]);
+    };
+    for (const timer of this.eventTimers.timers()) add(0, timer);
+    for (const timer of this.processingTimers.timers()) add(1, timer);
+  }
+
+  /** Re-registers a timer from a checkpoint. */
+  restoreTimer(domain: 0 | 1, key: Key, keyGroup: number, namespace: Namespace, time: number): void {
+    if (domain === 0) this.eventTimers.add(key, keyGroup, namespace, time);
+    else if (this.processingTimers.add(key, keyGroup, namespace, time)) this.processingTime.timerAdded(time);
+  }
+
   get eventTimerCount(): number {
     return this.eventTimers.size;
   }

@@ -74,6 +74,40 @@ export class HeapKeyedStateBackend {
     this.currentKeyGroup = keyGroup;
   }
 
+  /** Entries restored from a checkpoint, loaded into a state's table when it is registered. */
+  private readonly restored = new Map<string, { kind: StateKind; groups: Map<number, [Key, unknown][]> }>();
+
+  /** Takes restored key groups (only those in this backend's range are kept). */
+  restore(stateKinds: Record<string, StateKind>, groups: Iterable<[number, Record<string, [Key, unknown][]>]>): void {
+    for (const [name, kind] of Object.entries(stateKinds))
+      if (!this.restored.has(name)) this.restored.set(name, { kind, groups: new Map() });
+    for (const [kg, states] of groups) {
+      if (kg < this.range.start || kg > this.range.end) continue;
+      for (const [name, entries] of Object.entries(states)) this.restored.get(name)?.groups.set(kg, entries);
+    }
+  }
+
+  /** Every non-empty key group of every state, for a checkpoint. Entries are not copied. */
+  snapshotGroups(): Map<number, Record<string, [Key, unknown][]>> {
+    const groups = new Map<number, Record<string, [Key, unknown][]>>();
+    for (const [name, { table }] of this.tables)
+      table.groups.forEach((map, i) => {
+        if (map.size === 0) return;
+        const kg = this.range.start + i;
+        let states = groups.get(kg);
+        if (states === undefined) groups.set(kg, (states = {}));
+        states[name] = [...map];
+      });
+    // States restored but not registered (yet) in this run are carried over unchanged.
+    for (const [name, { groups: restoredGroups }] of this.restored)
+      for (const [kg, entries] of restoredGroups) {
+        let states = groups.get(kg);
+        if (states === undefined) groups.set(kg, (states = {}));
+        states[name] = entries;
+      }
+    return groups;
+  }
+
   getState<S>(descriptor: StateDescriptor): S {
     const existing = this.tables.get(descriptor.name);
     if (existing) {
@@ -86,6 +120,20 @@ export class HeapKeyedStateBackend {
       return existing.state as S;
     }
     const table = new StateTable<any>(descriptor, this);
+    const restored = this.restored.get(descriptor.name);
+    if (restored !== undefined) {
+      if (restored.kind !== descriptor.kind)
+        throw new EddyError(
+          "EDDY_STATE_KIND",
+          `operator '${this.operatorName}' registers state '${descriptor.name}' as ${descriptor.kind} state, but ` +
+            `the checkpoint holds it as ${restored.kind} state: keep the kind or give the new state another name`,
+        );
+      for (const [kg, entries] of restored.groups) {
+        const map = table.groups[kg - this.range.start];
+        for (const [key, value] of entries) map.set(key, value);
+      }
+      this.restored.delete(descriptor.name);
+    }
     const state = createHeapState(descriptor, table, this.clock);
     this.tables.set(descriptor.name, { table, state });
     return state as S;
@@ -99,9 +147,10 @@ export class HeapKeyedStateBackend {
     })();
   }
 
-  stateKinds(): Map<string, StateKind> {
-    const kinds = new Map<string, StateKind>();
-    for (const [name, e] of this.tables) kinds.set(name, e.table.descriptor.kind);
+  stateKinds(): Record<string, StateKind> {
+    const kinds: Record<string, StateKind> = {};
+    for (const [name, e] of this.restored) kinds[name] = e.kind;
+    for (const [name, e] of this.tables) kinds[name] = e.table.descriptor.kind;
     return kinds;
   }
 }

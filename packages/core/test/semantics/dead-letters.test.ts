@@ -14,6 +14,7 @@ import { describe, it } from "node:test";
 import {
   type DeadLetter,
   FileSource,
+  type FlatMapFunction,
   FromElementsSource,
   Job,
   type JobOptions,
@@ -43,6 +44,11 @@ const FAILING: Record<number, string> = {
   7: "stamp",
   8: "source",
   9: "sink",
+};
+
+const passThrough: FlatMapFunction<number, number> = (v, out) => {
+  failOn(3, "flatMap")(v);
+  out.collect(v);
 };
 
 function buildPipeline(job: Job, n: number) {
@@ -82,10 +88,7 @@ function buildPipeline(job: Job, n: number) {
       return true;
     })
     .uid("filter")
-    .flatMap<number>((v, out) => {
-      failOn(3, "flatMap")(v);
-      out.collect(v);
-    })
+    .flatMap(passThrough)
     .uid("flat-map")
     .process<number>({
       processElement(v, _ctx, out) {

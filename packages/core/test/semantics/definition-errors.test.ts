@@ -30,8 +30,14 @@ function countingJob(name = "bad") {
 }
 
 async function rejectsBeforeRunning(job: Job, calls: { map: number }, message: RegExp) {
-  assert.throws(() => planJob(job), (e: unknown) => e instanceof JobDefinitionError && message.test(e.message));
-  await assert.rejects(runJob(job), (e: unknown) => e instanceof JobDefinitionError && message.test(e.message));
+  assert.throws(
+    () => planJob(job),
+    (e: unknown) => e instanceof JobDefinitionError && message.test(e.message),
+  );
+  await assert.rejects(
+    runJob(job),
+    (e: unknown) => e instanceof JobDefinitionError && message.test(e.message),
+  );
   assert.equal(calls.map, 0, "no record was processed");
 }
 
@@ -39,8 +45,15 @@ describe("definition-time errors", () => {
   it("two operators with the same uid", async () => {
     const { job, stream, calls } = countingJob();
     stream.uid("dup");
-    stream.map((v) => v).uid("dup").collect();
-    await rejectsBeforeRunning(job, calls, /uid 'dup' is used by 'map' and by 'map': each operator needs its own uid/);
+    stream
+      .map((v) => v)
+      .uid("dup")
+      .collect();
+    await rejectsBeforeRunning(
+      job,
+      calls,
+      /uid 'dup' is used by 'map' and by 'map': each operator needs its own uid/,
+    );
   });
 
   it("a keyed operator whose input is not keyed (built through the internals)", async () => {
@@ -49,7 +62,11 @@ describe("definition-time errors", () => {
     // Re-partitioning after keyBy loses the keying; the typed API cannot express this, the internals can.
     const unkeyed = new KeyedStream<number, number>(job, keyed.rebalance().refs, keyed.keySelector);
     unkeyed.reduce((a, b) => a + b).collect();
-    await rejectsBeforeRunning(job, calls, /uses keyed state or timers but its input is not keyed: call keyBy\(\) right before it/);
+    await rejectsBeforeRunning(
+      job,
+      calls,
+      /uses keyed state or timers but its input is not keyed: call keyBy\(\) right before it/,
+    );
   });
 
   it("a keyed operator without a key selector", async () => {
@@ -65,16 +82,27 @@ describe("definition-time errors", () => {
     b.collect();
     // Feed b back into a: the typed API cannot build this.
     a.node!.inputs.push({ from: b.node!.id, partitioning: "auto", inputIndex: 0 });
-    await rejectsBeforeRunning(job, calls, /the job has a cycle: 'a' -> 'b' -> 'a'|the job has a cycle: 'b' -> 'a' -> 'b'/);
+    await rejectsBeforeRunning(
+      job,
+      calls,
+      /the job has a cycle: 'a' -> 'b' -> 'a'|the job has a cycle: 'b' -> 'a' -> 'b'/,
+    );
   });
 
   it("a job without a sink", async () => {
     const { job, calls } = countingJob();
-    await rejectsBeforeRunning(job, calls, /has no sink.*end a stream with sinkTo\(\), print\(\) or collect\(\)/);
+    await rejectsBeforeRunning(
+      job,
+      calls,
+      /has no sink.*end a stream with sinkTo\(\), print\(\) or collect\(\)/,
+    );
   });
 
   it("an empty job", async () => {
-    await assert.rejects(runJob(Job.create({ name: "empty" })), /job 'empty' is empty: add a source and a sink/);
+    await assert.rejects(
+      runJob(Job.create({ name: "empty" })),
+      /job 'empty' is empty: add a source and a sink/,
+    );
   });
 
   it("forward() between operators of different parallelism names both and the fix", async () => {
@@ -102,7 +130,11 @@ describe("definition-time errors", () => {
       } as never)
       .name("timed")
       .collect();
-    await rejectsBeforeRunning(job, calls, /'timed'.*has onTimer, but timers need a keyed stream: call keyBy\(\) before process\(\)/);
+    await rejectsBeforeRunning(
+      job,
+      calls,
+      /'timed'.*has onTimer, but timers need a keyed stream: call keyBy\(\) before process\(\)/,
+    );
   });
 
   it("keyed state in open() of a non-keyed function fails at open, before any record", async () => {
@@ -121,7 +153,10 @@ describe("definition-time errors", () => {
       .collect();
     await assert.rejects(runJob(job), (e: unknown) => {
       assert.ok(e instanceof JobDefinitionError, String(e));
-      assert.match(e.message, /operator 'stateful' asks for keyed state, but its input is not keyed: call keyBy\(\) before it/);
+      assert.match(
+        e.message,
+        /operator 'stateful' asks for keyed state, but its input is not keyed: call keyBy\(\) before it/,
+      );
       return true;
     });
     assert.equal(processed, 0);
@@ -146,7 +181,10 @@ describe("definition-time errors", () => {
     const { job, stream } = countingJob();
     stream.collect();
     await assert.rejects(runJob(job, { parallelism: 0 }), /parallelism must be a positive integer/);
-    await assert.rejects(runJob(job, { parallelism: 129 }), /exceeds maxParallelism 128: raise maxParallelism/);
+    await assert.rejects(
+      runJob(job, { parallelism: 129 }),
+      /exceeds maxParallelism 128: raise maxParallelism/,
+    );
   });
 });
 

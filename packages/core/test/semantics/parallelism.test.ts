@@ -27,9 +27,15 @@ describe("rolling reduce", () => {
   it("emits each key's running sum after every record, in input order per key, at any parallelism", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ key: fc.constantFrom("a", "b", "c", "d", "e", 7, 8), n: fc.integer({ min: -50, max: 50 }) }), {
-          maxLength: 300,
-        }),
+        fc.array(
+          fc.record({
+            key: fc.constantFrom("a", "b", "c", "d", "e", 7, 8),
+            n: fc.integer({ min: -50, max: 50 }),
+          }),
+          {
+            maxLength: 300,
+          },
+        ),
         async (generated) => {
           const input = generated.map((r) => ({ key: r.key, n: r.n }));
           // The oracle: running sums per key in input order.
@@ -167,7 +173,12 @@ describe("partitioning", () => {
       open(this: { subtask: number }, ctx: { subtaskIndex: number }) {
         this.subtask = ctx.subtaskIndex;
       },
-      processElement(this: { subtask: number }, v: number, _ctx: unknown, out: { collect(x: [number, number]): void }) {
+      processElement(
+        this: { subtask: number },
+        v: number,
+        _ctx: unknown,
+        out: { collect(x: [number, number]): void },
+      ) {
         out.collect([this.subtask, v]);
       },
     };

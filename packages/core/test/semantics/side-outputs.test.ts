@@ -44,7 +44,10 @@ for (const parallelism of [1, 4]) {
       const result = await runJob(job, { parallelism });
       const r = range(200);
       assert.deepEqual(sorted(result.collected(main)), sorted(r.filter((v) => v % 2 === 0)));
-      assert.deepEqual(sorted(result.collected(oddChained)), sorted(r.filter((v) => v % 2 === 1).map((v) => v * 10)));
+      assert.deepEqual(
+        sorted(result.collected(oddChained)),
+        sorted(r.filter((v) => v % 2 === 1).map((v) => v * 10)),
+      );
       assert.deepEqual(sorted(result.collected(oddAgain)), sorted(r.filter((v) => v % 2 === 1)));
       assert.deepEqual(
         sorted(result.collected(threeKeyed)),
@@ -83,7 +86,10 @@ for (const parallelism of [1, 4]) {
         .collect("from-timers");
       const result = await runJob(job, { parallelism });
       assert.deepEqual(sorted(result.collected(main)), range(100));
-      assert.deepEqual(sorted(result.collected(fromRecords)), range(100).filter((v) => v % 4 === 0));
+      assert.deepEqual(
+        sorted(result.collected(fromRecords)),
+        range(100).filter((v) => v % 4 === 0),
+      );
       assert.deepEqual(sorted(result.collected(fromTimers)), sorted(range(7).map((k) => `${k}@${1000 + k}`)));
     });
 
@@ -114,7 +120,11 @@ for (const parallelism of [1, 4]) {
         });
       const coMain = co.collect("co-main");
       const coOdd = co.getSideOutput(ODD).collect("co-odd");
-      const coThree = co.getSideOutput(THREE).keyBy((w) => w).map((w) => w.toUpperCase()).collect("co-three");
+      const coThree = co
+        .getSideOutput(THREE)
+        .keyBy((w) => w)
+        .map((w) => w.toUpperCase())
+        .collect("co-three");
       const keyedSide = keyedCo.getSideOutput(THREE).collect("keyed-side");
       const keyedMain = keyedCo.collect("keyed-main");
       const result = await runJob(job, { parallelism });
@@ -129,7 +139,10 @@ for (const parallelism of [1, 4]) {
             .map((i) => `w${i}`),
         ]),
       );
-      assert.deepEqual(sorted(result.collected(coOdd)), range(50).filter((v) => v % 2 === 1));
+      assert.deepEqual(
+        sorted(result.collected(coOdd)),
+        range(50).filter((v) => v % 2 === 1),
+      );
       assert.deepEqual(
         sorted(result.collected(coThree)),
         sorted(

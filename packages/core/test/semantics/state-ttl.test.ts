@@ -23,13 +23,21 @@ import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.
 const MAX_PARALLELISM = 128;
 
 function newBackend(clock: ManualClock) {
-  return new HeapKeyedStateBackend(MAX_PARALLELISM, { start: 0, end: MAX_PARALLELISM - 1 }, clock, "ttl-test");
+  return new HeapKeyedStateBackend(
+    MAX_PARALLELISM,
+    { start: 0, end: MAX_PARALLELISM - 1 },
+    clock,
+    "ttl-test",
+  );
 }
 
 /** One state kind seen as a single value per key: how to write it, read it, and its table's name. */
 interface Kind {
   readonly name: string;
-  open(backend: HeapKeyedStateBackend, ttl?: StateTtlConfig): { write(v: number): void; read(): number | undefined };
+  open(
+    backend: HeapKeyedStateBackend,
+    ttl?: StateTtlConfig,
+  ): { write(v: number): void; read(): number | undefined };
 }
 
 const lastWins = { reduce: (_a: number, b: number) => b };
@@ -51,14 +59,18 @@ const KINDS: Kind[] = [
   {
     name: "map",
     open(backend, ttl) {
-      const s = backend.getState<MapState<string, number>>(StateDescriptors.map<string, number>("s", { ttl }));
+      const s = backend.getState<MapState<string, number>>(
+        StateDescriptors.map<string, number>("s", { ttl }),
+      );
       return { write: (v) => s.put("entry", v), read: () => s.get("entry") };
     },
   },
   {
     name: "reducing",
     open(backend, ttl) {
-      const s = backend.getState<ReducingState<number>>(StateDescriptors.reducing<number>("s", lastWins.reduce, { ttl }));
+      const s = backend.getState<ReducingState<number>>(
+        StateDescriptors.reducing<number>("s", lastWins.reduce, { ttl }),
+      );
       return { write: (v) => s.add(v), read: () => s.get() };
     },
   },
@@ -205,7 +217,9 @@ describe("state TTL, per element", () => {
   it("list update() replaces the elements, all stamped now; an empty update clears", () => {
     const clock = new ManualClock(0);
     const backend = newBackend(clock);
-    const list = backend.getState<ListState<number>>(StateDescriptors.list<number>("l", { ttl: { ttlMs: 10 } }));
+    const list = backend.getState<ListState<number>>(
+      StateDescriptors.list<number>("l", { ttl: { ttlMs: 10 } }),
+    );
     backend.setCurrentKey("k");
     list.add(1);
     clock.set(8);
@@ -219,7 +233,9 @@ describe("state TTL, per element", () => {
   it("map entries expire one by one, and iteration skips expired ones", () => {
     const clock = new ManualClock(0);
     const backend = newBackend(clock);
-    const map = backend.getState<MapState<string, number>>(StateDescriptors.map<string, number>("m", { ttl: { ttlMs: 10 } }));
+    const map = backend.getState<MapState<string, number>>(
+      StateDescriptors.map<string, number>("m", { ttl: { ttlMs: 10 } }),
+    );
     backend.setCurrentKey("k");
     map.put("old", 1);
     clock.set(5);
@@ -248,7 +264,10 @@ describe("state TTL, per element", () => {
   });
 
   it("matches a model on random writes, reads and clock moves (value state, every TTL setting)", () => {
-    type Op = { kind: "write"; key: number; v: number } | { kind: "read"; key: number } | { kind: "tick"; ms: number };
+    type Op =
+      | { kind: "write"; key: number; v: number }
+      | { kind: "read"; key: number }
+      | { kind: "tick"; ms: number };
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ kind: fc.constant("write" as const), key: fc.nat(3), v: fc.nat(100) }),
       fc.record({ kind: fc.constant("read" as const), key: fc.nat(3) }),

@@ -279,7 +279,10 @@ describe("TimerQueue", () => {
       }),
       weight: 2,
     },
-    { arbitrary: fc.record({ kind: fc.constant("poll" as const), limit: fc.integer({ min: -1, max: 22 }) }), weight: 3 },
+    {
+      arbitrary: fc.record({ kind: fc.constant("poll" as const), limit: fc.integer({ min: -1, max: 22 }) }),
+      weight: 3,
+    },
   );
 
   it("behaves like a sorted array of live timers ordered by (time, registration)", () => {
@@ -309,7 +312,10 @@ describe("TimerQueue", () => {
             );
           }
           assert.equal(q.size, model.length);
-          assert.equal(q.peekTime(), model.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...model.map((t) => t.time)));
+          assert.equal(
+            q.peekTime(),
+            model.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...model.map((t) => t.time)),
+          );
         }
       }),
       { numRuns: 500 },

@@ -69,11 +69,17 @@ describe("watermarks: the minimum over inputs", () => {
           const violations: string[] = [];
           const seen: number[] = [];
           const fired: number[] = [];
-          const job = Job.create({ name: "min-watermark", autoWatermarkIntervalMs: 0, batchSize: p.batchSize });
+          const job = Job.create({
+            name: "min-watermark",
+            autoWatermarkIntervalMs: 0,
+            batchSize: p.batchSize,
+          });
           const fn: KeyedProcessFunction<number, Tagged, number> = {
             processElement(value, ctx) {
               if (!(ctx.currentWatermark() < value.ts))
-                violations.push(`record ${value.src}@${value.ts} arrived at watermark ${ctx.currentWatermark()}`);
+                violations.push(
+                  `record ${value.src}@${value.ts} arrived at watermark ${ctx.currentWatermark()}`,
+                );
               seen.push(value.ts);
               ctx.timerService().registerEventTimeTimer(value.ts);
             },
@@ -82,7 +88,8 @@ describe("watermarks: the minimum over inputs", () => {
               // Every record with a timestamp <= t, from both inputs, must be in before the timer fires.
               const expected = all.filter((ts) => ts <= t).length;
               const got = seen.filter((ts) => ts <= t).length;
-              if (got !== expected && fired.length < 5) violations.push(`timer ${t} fired with ${got}/${expected} records in`);
+              if (got !== expected && fired.length < 5)
+                violations.push(`timer ${t} fired with ${got}/${expected} records in`);
             },
           };
           const out = source(job, a, p.perPollA, "a")
@@ -129,7 +136,7 @@ describe("watermarks: end of input", () => {
       ])
       .keyBy((v) => v)
       .process<string>({
-        processElement(value, ctx) {
+        processElement(_value, ctx) {
           // Far in the future: only the final watermark reaches these.
           ctx.timerService().registerEventTimeTimer(1e12 + ctx.timestamp());
         },
@@ -140,7 +147,11 @@ describe("watermarks: end of input", () => {
       })
       .sinkTo(recordingSink);
     await runJob(job);
-    assert.deepEqual(watermarksInTimers, [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    assert.deepEqual(watermarksInTimers, [
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]);
     // Timers fire in time order: x@1, y@2, x@3; then the end of input.
     assert.deepEqual(log, ["write x@1", "write y@2", "write x@3", "end of input"]);
   });
@@ -215,7 +226,10 @@ function scriptedSource<T>(emit: (poll: number) => TimestampedElement<T>[], stop
 }
 
 describe("watermarks: idleness", () => {
-  async function timerFiresWithQuietInput(idleTimeoutMs: number | undefined, waitMs: number): Promise<boolean> {
+  async function timerFiresWithQuietInput(
+    idleTimeoutMs: number | undefined,
+    waitMs: number,
+  ): Promise<boolean> {
     const job = Job.create({ name: "idleness", autoWatermarkIntervalMs: 5 });
     const busy = scriptedSource<number>(
       (poll) => Array.from({ length: 10 }, (_, i) => ({ value: poll * 10 + i, timestamp: poll * 10 + i })),
@@ -338,10 +352,17 @@ describe("WatermarkMultiplexer", () => {
   const opArb: fc.Arbitrary<Op> = fc.oneof(
     { arbitrary: fc.constant<Op>({ kind: "add" }), weight: 1 },
     {
-      arbitrary: fc.record({ kind: fc.constant("update" as const), input: fc.nat(5), watermark: fc.integer({ min: -5, max: 60 }) }),
+      arbitrary: fc.record({
+        kind: fc.constant("update" as const),
+        input: fc.nat(5),
+        watermark: fc.integer({ min: -5, max: 60 }),
+      }),
       weight: 6,
     },
-    { arbitrary: fc.record({ kind: fc.constant("idle" as const), input: fc.nat(5), idle: fc.boolean() }), weight: 3 },
+    {
+      arbitrary: fc.record({ kind: fc.constant("idle" as const), input: fc.nat(5), idle: fc.boolean() }),
+      weight: 3,
+    },
     { arbitrary: fc.record({ kind: fc.constant("remove" as const), input: fc.nat(5) }), weight: 1 },
   );
 
@@ -396,7 +417,8 @@ describe("WatermarkMultiplexer", () => {
           }
           assert.equal(expectIdle, active.length === 0, "idle exactly when every input is idle");
         }
-        for (let i = 1; i < emitted.length; i++) assert.ok(emitted[i] > emitted[i - 1], "strictly increasing");
+        for (let i = 1; i < emitted.length; i++)
+          assert.ok(emitted[i] > emitted[i - 1], "strictly increasing");
       }),
       { numRuns: 500 },
     );

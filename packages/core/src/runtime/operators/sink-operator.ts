@@ -72,6 +72,18 @@ export class SinkOperator<T> extends AbstractOperator implements OneInputOperato
     }
   }
 
+  get uid(): string {
+    return this.context.uid;
+  }
+
+  /** On a barrier: seals what was written since the last checkpoint (two-phase commit, phase one). */
+  prepareCommit(checkpointId: number): unknown[] | Promise<unknown[]> {
+    if (this.writer.prepareCommit === undefined) return [];
+    const previous = this.pendingFlush;
+    const prepared = this.writer.prepareCommit(checkpointId);
+    return previous === undefined ? prepared : previous.then(() => prepared);
+  }
+
   override endInput(): void {
     this.flush(true);
   }

@@ -1,0 +1,80 @@
+/**
+ * Runs one implementation of a query over the first `events` events and returns its output
+ * digest: the hand-written loop, RxJS, or eddy (in this thread at parallelism 1 or 2, or on
+ * worker threads). The same function serves the benchmark (timed around it) and the tests.
+ */
+import { Observable } from "rxjs";
+import { runJob, runJobModule } from "../../packages/core/src/index.ts";
+import { NexmarkGenerator, type NexmarkOptions } from "./generator.ts";
+import type { NexmarkEvent } from "./model.ts";
+import { buildNexmarkJob, DIGEST_UID, type NexmarkJobConfig } from "./nexmark-job.ts";
+import { nexmarkQuery } from "./queries/index.ts";
+import { combineDigests, type DigestState, RowDigest } from "./row-digest.ts";
+
+export const IMPLEMENTATIONS = ["hand-written", "rxjs", "eddy-p1", "eddy-p2"] as const;
+/** eddy-p2-local: parallelism 2 with both subtasks in this thread (tests; no thread crossing). */
+export type Implementation = (typeof IMPLEMENTATIONS)[number] | "eddy-p2-local";
+
+export const JOB_MODULE_URL = new URL("./nexmark-job.ts", import.meta.url).href;
+
+export interface RunSpec extends NexmarkOptions {
+  readonly query: string;
+  readonly events: number;
+}
+
+export function hasImplementation(query: string, impl: Implementation): boolean {
+  return impl !== "rxjs" || nexmarkQuery(query).rx !== undefined;
+}
+
+/** The first `events` events as a cold, synchronous Observable. */
+export function nexmarkObservable(options: NexmarkOptions, events: number): Observable<NexmarkEvent> {
+  return new Observable<NexmarkEvent>((subscriber) => {
+    const generator = new NexmarkGenerator(options);
+    for (let k = 0; k < events && !subscriber.closed; k++) subscriber.next(generator.event(k));
+    subscriber.complete();
+  });
+}
+
+export async function runImplementation(spec: RunSpec, impl: Implementation): Promise<string> {
+  const query = nexmarkQuery(spec.query);
+  const options: NexmarkOptions = {
+    seed: spec.seed,
+    profile: spec.profile,
+    eventRate: spec.eventRate,
+    baseTime: spec.baseTime,
+  };
+  const config: NexmarkJobConfig = { ...options, query: spec.query, events: spec.events };
+  switch (impl) {
+    case "hand-written": {
+      const digest = new RowDigest();
+      query.handWritten(new NexmarkGenerator(options), spec.events, digest);
+      return digest.toString();
+    }
+    case "rxjs": {
+      if (query.rx === undefined) throw new Error(`${query.name} has no RxJS implementation`);
+      const digest = new RowDigest();
+      let failure: unknown;
+      query.rx(nexmarkObservable(options, spec.events)).subscribe({
+        next: (row) => query.digestRow(row, digest),
+        error: (e) => {
+          failure = e;
+        },
+      });
+      if (failure !== undefined) throw failure;
+      return digest.toString();
+    }
+    case "eddy-p1":
+    case "eddy-p2-local": {
+      const job = buildNexmarkJob(config);
+      const result = await runJob(job, { parallelism: impl === "eddy-p1" ? 1 : 2 });
+      return combineDigests(result.collected<DigestState>(DIGEST_UID));
+    }
+    case "eddy-p2": {
+      const result = await runJobModule(JOB_MODULE_URL, {
+        parallelism: 2,
+        config: config as unknown as Record<string, unknown>,
+      });
+      return combineDigests(result.collected<DigestState>(DIGEST_UID));
+    }
+  }
+}

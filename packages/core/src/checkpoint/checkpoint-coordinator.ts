@@ -1,0 +1,246 @@
+/**
+ * The checkpoint coordinator: triggers checkpoints periodically at the sources, gathers every
+ * task's acknowledgement, and completes a checkpoint by writing its metadata atomically; only
+ * then does it commit the sinks' pre-committed work (two-phase commit, phase two). One
+ * checkpoint at a time; a checkpoint that is declined or times out is discarded, never restored.
+ * While a checkpoint is being taken, split assignments wait, so no split is both in the
+ * enumerator's snapshot and in a reader's.
+ */
+import type { SinkCommitter } from "../connectors/sink.ts";
+import type { SourceSplit } from "../connectors/source.ts";
+import type { TaskAcknowledgement } from "../runtime/task-checkpointing.ts";
+import type { CheckpointStore } from "./checkpoint-storage.ts";
+import type { CheckpointMetadata, CheckpointStats, TaskStateHandle } from "./snapshot.ts";
+
+export interface CheckpointOptions {
+  /** Where checkpoints are written. Default `./.eddy/checkpoints/<job name>`. */
+  dir?: string;
+  /** Time between the end of one checkpoint and the trigger of the next (ms). Default 1000. */
+  intervalMs?: number;
+  /** A checkpoint not complete after this long is discarded (ms). Default 60000. */
+  timeoutMs?: number;
+  /** Complete checkpoints kept. Default 3. */
+  retain?: number;
+  /** Resume from the latest complete checkpoint (default), or start afresh. */
+  restore?: "latest" | "none";
+}
+
+export interface CoordinatorHooks {
+  /** Asks every source task to start checkpoint `id`; false if one cannot (it finished). */
+  triggerSources(id: number): boolean;
+  /** Unassigned splits of every source, by source uid. */
+  snapshotEnumerators(id: number): Record<string, SourceSplit[]>;
+  /** Holds split assignments back while sources snapshot. */
+  pauseSplitAssignment(paused: boolean): void;
+  warn(message: string): void;
+}
+
+export interface CompletedCheckpoint {
+  readonly id: number;
+  readonly stats: CheckpointStats;
+}
+
+interface PendingCheckpoint {
+  readonly id: number;
+  readonly started: number;
+  readonly pendingSplits: Record<string, SourceSplit[]>;
+  readonly acks: Map<string, TaskAcknowledgement>;
+  sourceAcks: number;
+  timeout: NodeJS.Timeout;
+}
+
+export class CheckpointCoordinator {
+  private nextId: number;
+  private pending: PendingCheckpoint | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private failure: Error | undefined;
+  private readonly idle: (() => void)[] = [];
+  readonly completed: CompletedCheckpoint[] = [];
+  private readonly intervalMs: number;
+  private readonly timeoutMs: number;
+  private readonly retain: number;
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly job: { name: string; maxParallelism: number },
+    /** Every task as `${vertex}:${subtask}`, and which of them are sources. */
+    private readonly tasks: { all: string[]; sources: string[] },
+    private readonly committers: ReadonlyMap<string, SinkCommitter<unknown>>,
+    private readonly hooks: CoordinatorHooks,
+    options: CheckpointOptions,
+    lastCompletedId: number,
+  ) {
+    this.nextId = lastCompletedId + 1;
+    this.intervalMs = options.intervalMs ?? 1000;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.retain = options.retain ?? 3;
+  }
+
+  /** Starts periodic checkpoints. */
+  start(): void {
+    this.schedule();
+  }
+
+  /** Stops triggering (the job is finishing or stopping); a checkpoint in flight may still complete. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+  }
+
+  /** The tasks stopped: a checkpoint in flight can no longer complete. */
+  abortPending(): void {
+    this.stop();
+    if (this.pending !== undefined) this.abort(this.pending.id, undefined);
+  }
+
+  /** A commit or metadata write failed: the job must fail. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => this.trigger(), this.intervalMs);
+  }
+
+  /** Triggers a checkpoint now (if none is in flight); returns its id, or undefined. */
+  trigger(): number | undefined {
+    if (this.pending !== undefined || this.stopped) return undefined;
+    const id = this.nextId++;
+    const pendingSplits = this.hooks.snapshotEnumerators(id);
+    this.hooks.pauseSplitAssignment(true);
+    const timeout = setTimeout(
+      () => this.abort(id, `not complete after ${this.timeoutMs} ms`),
+      this.timeoutMs,
+    );
+    this.pending = { id, started: performance.now(), pendingSplits, acks: new Map(), sourceAcks: 0, timeout };
+    if (!this.hooks.triggerSources(id)) {
+      // A source has finished: this job takes no more periodic checkpoints (its end is final).
+      this.abort(id, undefined);
+      this.stop();
+    }
+    return id;
+  }
+
+  acknowledge(ack: TaskAcknowledgement): void {
+    const pending = this.pending;
+    if (pending === undefined || pending.id !== ack.checkpointId) return;
+    const key = `${ack.vertex}:${ack.subtask}`;
+    if (pending.acks.has(key)) return;
+    pending.acks.set(key, ack);
+    if (this.tasks.sources.includes(key) && ++pending.sourceAcks === this.tasks.sources.length)
+      this.hooks.pauseSplitAssignment(false);
+    if (pending.acks.size === this.tasks.all.length) void this.complete(pending);
+  }
+
+  decline(id: number, reason: string): void {
+    this.abort(id, `declined by a task: ${reason}`);
+  }
+
+  private abort(id: number, reason: string | undefined): void {
+    const pending = this.pending;
+    if (pending === undefined || pending.id !== id) return;
+    clearTimeout(pending.timeout);
+    this.pending = undefined;
+    this.hooks.pauseSplitAssignment(false);
+    if (reason !== undefined) this.hooks.warn(`checkpoint ${id} discarded: ${reason}`);
+    void this.store.discard(id).catch(() => {});
+    this.settle();
+    this.schedule();
+  }
+
+  private async complete(pending: PendingCheckpoint): Promise<void> {
+    clearTimeout(pending.timeout);
+    const acks = [...pending.acks.values()];
+    const tasks: TaskStateHandle[] = acks.map((a) => a.handle);
+    const committables = mergeCommittables(acks.map((a) => a.committables));
+    const stats: CheckpointStats = {
+      durationMs: performance.now() - pending.started,
+      syncMs: Math.max(...acks.map((a) => a.syncMs)),
+      asyncMs: Math.max(...acks.map((a) => a.asyncMs)),
+      alignmentMs: Math.max(...acks.map((a) => a.alignmentMs)),
+      bytes: tasks.reduce((n, t) => n + t.size, 0),
+    };
+    try {
+      await this.store.completeCheckpoint(
+        this.metadata(pending.id, tasks, pending.pendingSplits, committables, false, stats),
+      );
+      this.completed.push({ id: pending.id, stats });
+      await this.commit(committables);
+      await this.store.prune(this.retain);
+    } catch (error) {
+      this.failure ??= error as Error;
+      this.stop();
+    } finally {
+      this.pending = undefined;
+      this.settle();
+      this.schedule();
+    }
+  }
+
+  /**
+   * The job's input has ended and every task finished: records the sinks' last pre-commits in a
+   * final checkpoint, then commits them. A restore from it only re-commits.
+   */
+  async finish(finalCommittables: Record<string, unknown[]>[]): Promise<void> {
+    this.stop();
+    await this.whenIdle();
+    if (this.failure !== undefined) throw this.failure;
+    const committables = mergeCommittables(finalCommittables);
+    const id = this.nextId++;
+    const stats: CheckpointStats = { durationMs: 0, syncMs: 0, asyncMs: 0, alignmentMs: 0, bytes: 0 };
+    await this.store.completeCheckpoint(this.metadata(id, [], {}, committables, true, stats));
+    await this.commit(committables);
+    await this.store.prune(this.retain);
+  }
+
+  /** Resolves when no checkpoint is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.pending === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  private settle(): void {
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private async commit(committables: Record<string, unknown[]>): Promise<void> {
+    for (const [uid, list] of Object.entries(committables)) {
+      const committer = this.committers.get(uid);
+      if (committer !== undefined && list.length > 0) await committer.commit(list);
+    }
+  }
+
+  private metadata(
+    id: number,
+    tasks: TaskStateHandle[],
+    pendingSplits: Record<string, SourceSplit[]>,
+    committables: Record<string, unknown[]>,
+    finished: boolean,
+    stats: CheckpointStats,
+  ): CheckpointMetadata {
+    return {
+      format: 1,
+      jobName: this.job.name,
+      checkpointId: id,
+      timestamp: Date.now(),
+      maxParallelism: this.job.maxParallelism,
+      tasks,
+      pendingSplits,
+      committables,
+      finished,
+      stats,
+    };
+  }
+}
+
+function mergeCommittables(parts: Record<string, unknown[]>[]): Record<string, unknown[]> {
+  const merged: Record<string, unknown[]> = {};
+  for (const part of parts)
+    for (const [uid, list] of Object.entries(part)) {
+      merged[uid] ??= [];
+      merged[uid].push(...list);
+    }
+  return merged;
+}

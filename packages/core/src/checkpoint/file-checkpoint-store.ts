@@ -1,0 +1,116 @@
+/**
+ * Checkpoints on the local filesystem: `<dir>/chk-<id>/` holds one file per task and `_metadata`.
+ * Metadata is written to a temporary file, flushed and renamed, so it appears whole or not at
+ * all; it carries its own checksum and the checksum of every blob, so corruption and truncation
+ * are detected when a checkpoint is read.
+ */
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { CheckpointStore } from "./checkpoint-storage.ts";
+import { type CheckpointMetadata, CorruptCheckpointError, checksum, type StateHandle } from "./snapshot.ts";
+
+const METADATA = "_metadata";
+
+export class FileCheckpointStore implements CheckpointStore {
+  constructor(readonly location: string) {}
+
+  private dir(id: number): string {
+    return join(this.location, `chk-${id}`);
+  }
+
+  async writeState(id: number, name: string, bytes: Buffer): Promise<StateHandle> {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`invalid state file name '${name}'`);
+    await mkdir(this.dir(id), { recursive: true });
+    await writeFileDurably(join(this.dir(id), name), bytes);
+    return { file: name, size: bytes.length, crc32: checksum(bytes) };
+  }
+
+  async completeCheckpoint(metadata: CheckpointMetadata): Promise<void> {
+    const body = JSON.stringify(metadata);
+    const text = JSON.stringify({ checksum: checksum(body), body });
+    const dir = this.dir(metadata.checkpointId);
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `${METADATA}.tmp`);
+    await writeFileDurably(temp, Buffer.from(text));
+    await rename(temp, join(dir, METADATA));
+  }
+
+  async listCheckpoints(): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.location);
+    } catch {
+      return [];
+    }
+    const ids: number[] = [];
+    for (const name of names) {
+      const match = /^chk-(\d+)$/.exec(name);
+      if (match === null) continue;
+      try {
+        await readdir(join(this.location, name)).then((files) => {
+          if (files.includes(METADATA)) ids.push(Number(match[1]));
+        });
+      } catch {}
+    }
+    return ids.sort((a, b) => b - a);
+  }
+
+  async readMetadata(id: number): Promise<CheckpointMetadata> {
+    const what = `checkpoint ${id} metadata (${join(this.dir(id), METADATA)})`;
+    let parsed: { checksum: number; body: string };
+    try {
+      parsed = JSON.parse(await readFile(join(this.dir(id), METADATA), "utf8"));
+    } catch (error) {
+      throw new CorruptCheckpointError(what, (error as Error).message);
+    }
+    if (typeof parsed?.body !== "string" || checksum(parsed.body) !== parsed.checksum)
+      throw new CorruptCheckpointError(what, "checksum mismatch");
+    return JSON.parse(parsed.body) as CheckpointMetadata;
+  }
+
+  async readState(id: number, handle: StateHandle): Promise<Buffer> {
+    const path = join(this.dir(id), handle.file);
+    const what = `checkpoint ${id} state file ${path}`;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw new CorruptCheckpointError(what, (error as Error).message);
+    }
+    if (bytes.length !== handle.size)
+      throw new CorruptCheckpointError(what, `size ${bytes.length}, expected ${handle.size}`);
+    if (checksum(bytes) !== handle.crc32) throw new CorruptCheckpointError(what, "checksum mismatch");
+    return bytes;
+  }
+
+  async prune(retain: number): Promise<void> {
+    const complete = await this.listCheckpoints();
+    const keep = new Set(complete.slice(0, Math.max(1, retain)));
+    const oldestKept = Math.min(...keep);
+    let names: string[] = [];
+    try {
+      names = await readdir(this.location);
+    } catch {}
+    for (const name of names) {
+      const match = /^chk-(\d+)$/.exec(name);
+      if (match === null) continue;
+      const id = Number(match[1]);
+      if (!keep.has(id) && id < oldestKept)
+        await rm(join(this.location, name), { recursive: true, force: true });
+    }
+  }
+
+  async discard(id: number): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+}
+
+async function writeFileDurably(path: string, bytes: Buffer): Promise<void> {
+  const handle = await open(path, "w");
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The checkpointable state of one operator in one subtask: its keyed-state backend and timer
+ * services (created on first use), restored from a checkpoint when there is one, and snapshotted
+ * by key group when a barrier passes. Sources add their readers' split positions.
+ */
+import type { Key } from "../api/functions.ts";
+import type { StateKind } from "../api/state.ts";
+import type { KeyGroupSnapshot, OperatorSnapshot, TimerEntry } from "../checkpoint/snapshot.ts";
+import type { SourceSplit } from "../connectors/source.ts";
+import type { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
+import type { InternalTimerService, Namespace } from "./timer-service.ts";
+
+/** What a restore hands one operator of one subtask: the key groups it now owns. */
+export interface RestoredOperatorState {
+  readonly stateKinds: Record<string, StateKind>;
+  readonly groups: ReadonlyMap<number, KeyGroupSnapshot>;
+}
+
+export class OperatorStateHolder {
+  backend: HeapKeyedStateBackend | undefined;
+  readonly timerServices: InternalTimerService[] = [];
+
+  constructor(
+    readonly uid: string,
+    readonly kind: string,
+    private readonly restored: RestoredOperatorState | undefined,
+  ) {}
+
+  /** Attaches the backend when the operator first asks for it, loading restored state. */
+  attachBackend(backend: HeapKeyedStateBackend): void {
+    this.backend = backend;
+    if (this.restored === undefined) return;
+    backend.restore(
+      this.restored.stateKinds,
+      [...this.restored.groups].map(
+        ([kg, group]) => [kg, group.states] as [number, Record<string, [Key, unknown][]>],
+      ),
+    );
+  }
+
+  /** Registers a timer service (in creation order, which a restore relies on) and restores its timers. */
+  attachTimerService(service: InternalTimerService): void {
+    const index = this.timerServices.length;
+    this.timerServices.push(service);
+    if (this.restored === undefined) return;
+    for (const [kg, group] of this.restored.groups)
+      for (const [s, domain, key, namespace, time] of group.timers)
+        if (s === index) service.restoreTimer(domain, key, kg, namespace as Namespace, time);
+  }
+
+  snapshot(splits?: SourceSplit[]): OperatorSnapshot {
+    const groups: Record<number, KeyGroupSnapshot> = {};
+    let stateKinds: Record<string, StateKind> | undefined;
+    if (this.backend !== undefined) {
+      stateKinds = this.backend.stateKinds();
+      for (const [kg, states] of this.backend.snapshotGroups()) groups[kg] = { states, timers: [] };
+    } else if (this.restored !== undefined) {
+      // Restored but never used in this run: carry the state over unchanged.
+      stateKinds = this.restored.stateKinds;
+      for (const [kg, group] of this.restored.groups) groups[kg] = { states: group.states, timers: [] };
+    }
+    if (this.timerServices.length > 0) {
+      const timers = new Map<number, TimerEntry[]>();
+      this.timerServices.forEach((service, i) => service.snapshotTimers(i, timers));
+      for (const [kg, entries] of timers) {
+        groups[kg] ??= { states: {}, timers: [] };
+        groups[kg].timers.push(...entries);
+      }
+      stateKinds ??= {};
+    }
+    return {
+      uid: this.uid,
+      kind: this.kind,
+      ...(stateKinds === undefined ? {} : { keyed: { stateKinds, groups } }),
+      ...(splits === undefined ? {} : { splits }),
+    };
+  }
+}

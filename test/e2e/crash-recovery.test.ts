@@ -1,0 +1,106 @@
+// Exactly-once recovery: the job runs as a child process and is killed with SIGKILL at random
+// moments, at least ten times, and restarted each time from its latest checkpoint. When its input
+// is exhausted, the committed output must equal an uninterrupted run's, byte for byte after
+// sorting: nothing lost, nothing duplicated.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+const runner = new URL("./fixtures/run-with-checkpoints.ts", import.meta.url).pathname;
+const jobModule = new URL("./fixtures/crash-job.ts", import.meta.url).pathname;
+
+function start(dir: string, parallelism: number): ChildProcess {
+  const config = JSON.stringify({ output: join(dir, "out"), records: 60_000, rate: 30_000 });
+  return spawn(
+    process.execPath,
+    ["--import", "tsx", runner, jobModule, join(dir, "checkpoints"), config, String(parallelism)],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+}
+
+function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stderr })));
+}
+
+function committedLines(dir: string): string[] {
+  const out = join(dir, "out");
+  return readdirSync(out)
+    .filter((name) => name.startsWith("part-"))
+    .flatMap((name) => readFileSync(join(out, name), "utf8").split("\n"))
+    .filter((line) => line.length > 0)
+    .sort();
+}
+
+/** A deterministic pseudo-random sequence, so a failure can be replayed. */
+function randomDelays(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return 300 + (state % 1200);
+  };
+}
+
+async function runToCompletion(
+  dir: string,
+  parallelism: number,
+  kills: number,
+  seed: number,
+): Promise<number> {
+  const delay = randomDelays(seed);
+  let killed = 0;
+  for (;;) {
+    const child = start(dir, parallelism);
+    const exit = exited(child);
+    if (killed < kills) {
+      const timer = setTimeout(() => child.kill("SIGKILL"), delay());
+      const result = await exit;
+      clearTimeout(timer);
+      if (result.signal === "SIGKILL") {
+        killed++;
+        continue;
+      }
+      assert.equal(result.code, 0, `the job failed: ${result.stderr}`);
+      // It finished before the kill: count it only if it had been killed enough.
+      if (killed >= kills) return killed;
+      rmSync(dir, { recursive: true, force: true });
+      killed = 0;
+      continue;
+    }
+    const result = await exit;
+    assert.equal(result.code, 0, `the job failed after ${killed} kills: ${result.stderr}`);
+    return killed;
+  }
+}
+
+for (const parallelism of [1]) {
+  test(`SIGKILL at random moments, restarted each time, commits exactly the uninterrupted output (parallelism ${parallelism})`, async () => {
+    const reference = mkdtempSync(join(tmpdir(), "eddy-crash-ref-"));
+    const crashed = mkdtempSync(join(tmpdir(), "eddy-crash-"));
+    try {
+      const done = await exited(start(reference, parallelism));
+      assert.equal(done.code, 0, done.stderr);
+      const expected = committedLines(reference);
+      assert.ok(expected.length > 1000, `reference output has ${expected.length} lines`);
+
+      const kills = await runToCompletion(crashed, parallelism, 10, 42 + parallelism);
+      assert.ok(kills >= 10, `killed ${kills} times`);
+      const actual = committedLines(crashed);
+      assert.equal(actual.length, expected.length, "line count");
+      assert.deepEqual(actual, expected);
+    } finally {
+      rmSync(reference, { recursive: true, force: true });
+      rmSync(crashed, { recursive: true, force: true });
+    }
+  });
+}
