@@ -13,7 +13,7 @@ const runner = new URL("./fixtures/run-with-checkpoints.ts", import.meta.url).pa
 const jobModule = new URL("./fixtures/crash-job.ts", import.meta.url).pathname;
 
 function start(dir: string, parallelism: number): ChildProcess {
-  const config = JSON.stringify({ output: join(dir, "out"), records: 60_000, rate: 30_000 });
+  const config = JSON.stringify({ output: join(dir, "out"), records: 400_000, rate: 50_000 });
   return spawn(
     process.execPath,
     ["--import", "tsx", runner, jobModule, join(dir, "checkpoints"), config, String(parallelism)],
@@ -47,18 +47,20 @@ function randomDelays(seed: number): () => number {
   let state = seed;
   return () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return 300 + (state % 1200);
+    return 500 + (state % 1000);
   };
 }
 
+/** Runs until the job finishes, killing it `kills` times first; returns how the last run started. */
 async function runToCompletion(
   dir: string,
   parallelism: number,
   kills: number,
   seed: number,
-): Promise<number> {
+): Promise<{ killed: number; restores: number[] }> {
   const delay = randomDelays(seed);
   let killed = 0;
+  const restores: number[] = [];
   for (;;) {
     const child = start(dir, parallelism);
     const exit = exited(child);
@@ -70,16 +72,18 @@ async function runToCompletion(
         killed++;
         continue;
       }
+      // It finished before the kill came: start over, so that it is killed often enough.
       assert.equal(result.code, 0, `the job failed: ${result.stderr}`);
-      // It finished before the kill: count it only if it had been killed enough.
-      if (killed >= kills) return killed;
       rmSync(dir, { recursive: true, force: true });
       killed = 0;
+      restores.length = 0;
       continue;
     }
     const result = await exit;
     assert.equal(result.code, 0, `the job failed after ${killed} kills: ${result.stderr}`);
-    return killed;
+    const match = /restored-from=(\d+)/.exec(result.stderr);
+    restores.push(Number(match?.[1] ?? -1));
+    return { killed, restores };
   }
 }
 
@@ -93,8 +97,9 @@ for (const parallelism of [1]) {
       const expected = committedLines(reference);
       assert.ok(expected.length > 1000, `reference output has ${expected.length} lines`);
 
-      const kills = await runToCompletion(crashed, parallelism, 10, 42 + parallelism);
-      assert.ok(kills >= 10, `killed ${kills} times`);
+      const { killed, restores } = await runToCompletion(crashed, parallelism, 10, 42 + parallelism);
+      assert.ok(killed >= 10, `killed ${killed} times`);
+      assert.ok(restores[0] > 0, "the last run resumed from a checkpoint");
       const actual = committedLines(crashed);
       assert.equal(actual.length, expected.length, "line count");
       assert.deepEqual(actual, expected);
