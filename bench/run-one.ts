@@ -11,16 +11,15 @@
  * peak RSS is the process's high-water mark (getrusage maxrss), which also counts threads.
  */
 import { parseArgs } from "node:util";
-import { runJob } from "../packages/core/src/index.ts";
-import { type Implementation, runImplementation } from "./nexmark/implementations.ts";
+import { runJob, runJobModule } from "../packages/core/src/index.ts";
 import { buildChainJob, chainHandWritten } from "./jobs/chain-job.ts";
 import { DigestSink } from "./nexmark/digest-sink.ts";
 import type { RateProfile } from "./nexmark/generator.ts";
+import { type Implementation, runImplementation } from "./nexmark/implementations.ts";
 import { buildNexmarkJob, DIGEST_UID } from "./nexmark/nexmark-job.ts";
 import { nexmarkQuery } from "./nexmark/queries/index.ts";
 import { combineDigests, type DigestState, RowDigest } from "./nexmark/row-digest.ts";
 import { WindowLatencyProbe } from "./nexmark/window-latency.ts";
-import { runJobModule } from "../packages/core/src/index.ts";
 
 export interface RunResult {
   readonly query: string;
@@ -49,10 +48,19 @@ export interface LatencyResult {
 /** Window slide of the queries whose latency is measured: window ends are its multiples. */
 const LATENCY_SLIDES: Record<string, number> = { q5: 2_000, q7: 10_000 };
 
-async function throughput(query: string, impl: Implementation, events: number, seed: number, profile: RateProfile) {
+async function throughput(
+  query: string,
+  impl: Implementation,
+  events: number,
+  seed: number,
+  profile: RateProfile,
+) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const hash = query === "chain" ? await runChain(impl, events) : await runImplementation({ query, events, seed, profile }, impl);
+  const hash =
+    query === "chain"
+      ? await runChain(impl, events)
+      : await runImplementation({ query, events, seed, profile }, impl);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -93,7 +101,8 @@ async function runChain(impl: Implementation, records: number): Promise<string> 
 
 async function latency(query: string, rate: number, seconds: number, seed: number, profile: RateProfile) {
   const slide = LATENCY_SLIDES[query];
-  if (slide === undefined) throw new Error(`latency is measured for ${Object.keys(LATENCY_SLIDES).join(", ")}`);
+  if (slide === undefined)
+    throw new Error(`latency is measured for ${Object.keys(LATENCY_SLIDES).join(", ")}`);
   const definition = nexmarkQuery(query);
   const probe = new WindowLatencyProbe(slide);
   const events = Math.round(rate * seconds);

@@ -34,13 +34,14 @@ const { values } = parseArgs({
 const quick = values.quick;
 const runs = Number(values.runs ?? (quick ? 1 : 5));
 const events = Number(values.events ?? (quick ? 2_000_000 : 5_000_000));
-const latencySeconds = Number(values["latency-seconds"] ?? (quick ? 10 : 40));
+const latencySeconds = Number(values["latency-seconds"] ?? (quick ? 10 : 60));
 const wantedQueries = values.query?.split(",");
 const wantedImpls = values.impl?.split(",");
 const CHAIN = { name: "chain", title: "map-filter-keyBy-reduce chain (records)", flinkPerCore: undefined };
-const queries = [...QUERIES.map((q) => ({ name: q.name, title: q.title, flinkPerCore: q.flinkPerCore })), CHAIN].filter(
-  (q) => wantedQueries === undefined || wantedQueries.includes(q.name),
-);
+const queries = [
+  ...QUERIES.map((q) => ({ name: q.name, title: q.title, flinkPerCore: q.flinkPerCore })),
+  CHAIN,
+].filter((q) => wantedQueries === undefined || wantedQueries.includes(q.name));
 const implsOf = (query: string) =>
   IMPLEMENTATIONS.filter(
     (impl) =>
@@ -110,7 +111,9 @@ for (const q of queries) {
         );
       } catch (error) {
         failures.push((error as Error).message);
-        console.error(`  ${q.name} ${impl} run ${run + 1}: FAILED ${(error as Error).message.split("\n")[0]}`);
+        console.error(
+          `  ${q.name} ${impl} run ${run + 1}: FAILED ${(error as Error).message.split("\n")[0]}`,
+        );
       }
     }
 }
@@ -132,7 +135,8 @@ for (const q of queries)
       hashes: [...new Set(rs.map((r) => r.hash))],
     });
   }
-const summaryOf = (query: string, impl: string) => summaries.find((s) => s.query === query && s.impl === impl);
+const summaryOf = (query: string, impl: string) =>
+  summaries.find((s) => s.query === query && s.impl === impl);
 
 // Latency: q5 and q7 throttled to half of eddy-p1's median rate.
 const latency: LatencyResult[] = [];
@@ -142,10 +146,20 @@ if (!values["no-latency"])
     if (max === undefined) continue;
     const rate = Math.round(max / 2);
     try {
-      const args = ["--query", query, "--latency", "--rate", String(rate), "--seconds", String(latencySeconds)];
+      const args = [
+        "--query",
+        query,
+        "--latency",
+        "--rate",
+        String(rate),
+        "--seconds",
+        String(latencySeconds),
+      ];
       const r = (await runOne(args)) as LatencyResult;
       latency.push(r);
-      console.error(`  ${query} latency at ${fmtRate(rate)}/s: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.windows} windows)`);
+      console.error(
+        `  ${query} latency at ${fmtRate(rate)}/s: p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.windows} windows)`,
+      );
     } catch (error) {
       failures.push((error as Error).message);
     }
@@ -200,7 +214,9 @@ if (latency.length > 0) {
     "|---|---:|---:|---:|---:|---:|",
   );
   for (const l of latency)
-    lines.push(`| ${l.query} | ${fmtRate(l.eventsPerSecond)} | ${l.windows} | ${l.p50Ms} | ${l.p99Ms} | ${l.maxMs} |`);
+    lines.push(
+      `| ${l.query} | ${fmtRate(l.eventsPerSecond)} | ${l.windows} | ${l.p50Ms} | ${l.p99Ms} | ${l.maxMs} |`,
+    );
 }
 console.log(lines.join("\n"));
 if (failures.length > 0) console.error(`\n${failures.length} run(s) failed:\n${failures.join("\n")}`);
@@ -213,7 +229,12 @@ writeFileSync(
     {
       date: new Date(started).toISOString(),
       durationSeconds: (Date.now() - started) / 1000,
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, platform: process.platform },
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model,
+        node: process.version,
+        platform: process.platform,
+      },
       options: { events, runs, quick, seed: Number(values.seed), latencySeconds },
       summaries,
       agreement,

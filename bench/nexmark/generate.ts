@@ -24,10 +24,12 @@ const fail = (message: string): never => {
 };
 const integer = (name: string, text: string | undefined): number => {
   const n = Number(text);
-  if (text === undefined || !Number.isSafeInteger(n) || n < 0) fail(`--${name} needs a non-negative integer, got ${text}`);
+  if (text === undefined || !Number.isSafeInteger(n) || n < 0)
+    fail(`--${name} needs a non-negative integer, got ${text}`);
   return n;
 };
-if (!(values.profile! in RATE_PROFILES)) fail(`--profile must be one of ${Object.keys(RATE_PROFILES).join(", ")}`);
+if (!(values.profile! in RATE_PROFILES))
+  fail(`--profile must be one of ${Object.keys(RATE_PROFILES).join(", ")}`);
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(0);
   throw error;

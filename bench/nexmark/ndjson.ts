@@ -19,8 +19,10 @@ const LINES_PER_CHUNK = 4096;
 export async function writeNexmarkNdjson(options: NexmarkNdjsonOptions, stream: Writable): Promise<void> {
   const { events } = options;
   const from = options.from ?? 0;
-  if (!(Number.isSafeInteger(events) && events >= 0)) throw new RangeError(`events must be a non-negative integer, got ${events}`);
-  if (!(Number.isSafeInteger(from) && from >= 0)) throw new RangeError(`from must be a non-negative integer, got ${from}`);
+  if (!(Number.isSafeInteger(events) && events >= 0))
+    throw new RangeError(`events must be a non-negative integer, got ${events}`);
+  if (!(Number.isSafeInteger(from) && from >= 0))
+    throw new RangeError(`from must be a non-negative integer, got ${from}`);
   const generator = new NexmarkGenerator(options);
   const end = from + events;
   let chunk = "";

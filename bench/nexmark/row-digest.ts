@@ -56,7 +56,8 @@ export class RowDigest {
     else {
       const step = (n - 1) / (SAMPLED_UNITS - 1);
       let at = 0;
-      for (let i = 0; i < SAMPLED_UNITS; i++, at += step) h = Math.imul(h ^ s.charCodeAt(Math.round(at)), 0x01000193);
+      for (let i = 0; i < SAMPLED_UNITS; i++, at += step)
+        h = Math.imul(h ^ s.charCodeAt(Math.round(at)), 0x01000193);
     }
     this.h = h;
     return this;

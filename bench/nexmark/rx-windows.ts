@@ -23,7 +23,9 @@ export interface WindowResult<A> {
   readonly accumulator: A;
 }
 
-export function eventTimeWindows<T, A>(options: EventTimeWindowOptions<T, A>): OperatorFunction<T, WindowResult<A>> {
+export function eventTimeWindows<T, A>(
+  options: EventTimeWindowOptions<T, A>,
+): OperatorFunction<T, WindowResult<A>> {
   const { size, outOfOrdernessMs, timestamp, createAccumulator, add } = options;
   const slide = options.slide ?? size;
   if (size % slide !== 0) throw new RangeError("eventTimeWindows: size must be a multiple of slide");

@@ -72,7 +72,10 @@ export class NexmarkSource implements Source<NexmarkEvent, NexmarkSplit> {
     context: SplitEnumeratorContext<NexmarkSplit>,
     restoredSplits?: readonly NexmarkSplit[],
   ): SplitEnumerator<NexmarkSplit> {
-    return new StaticSplitEnumerator(context, restoredSplits ?? nexmarkSplits(this.options, context.parallelism));
+    return new StaticSplitEnumerator(
+      context,
+      restoredSplits ?? nexmarkSplits(this.options, context.parallelism),
+    );
   }
 
   createReader(context: SourceReaderContext): SourceReader<NexmarkEvent, NexmarkSplit> {

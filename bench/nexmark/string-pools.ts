@@ -21,7 +21,19 @@ export const US_CITIES = [
   "Kent",
   "Cheyenne",
 ] as const;
-const FIRST_NAMES = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"];
+const FIRST_NAMES = [
+  "Peter",
+  "Paul",
+  "Luke",
+  "John",
+  "Saul",
+  "Vicky",
+  "Kate",
+  "Julie",
+  "Sarah",
+  "Deiter",
+  "Walter",
+];
 const LAST_NAMES = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"];
 
 export const HOT_CHANNELS = ["Google", "Facebook", "Baidu", "Apple"] as const;

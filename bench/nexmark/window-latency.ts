@@ -50,7 +50,11 @@ export class WindowLatencyProbe {
     this.lastWatermark = watermark;
     // The first watermark only sets the start: windows it passes were never waited for.
     if (last === Number.NEGATIVE_INFINITY) return;
-    for (let end = (Math.floor((last + 1) / this.slide) + 1) * this.slide; end - 1 <= watermark; end += this.slide)
+    for (
+      let end = (Math.floor((last + 1) / this.slide) + 1) * this.slide;
+      end - 1 <= watermark;
+      end += this.slide
+    )
       this.passedAt.set(end, now);
   }
 

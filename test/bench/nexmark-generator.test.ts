@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, test } from "node:test";
-import type { ReaderOutput, SourceOutput } from "../../packages/core/src/index.ts";
 import { DEFAULT_BASE_TIME, NexmarkGenerator } from "../../bench/nexmark/generator.ts";
 import type { NexmarkEvent } from "../../bench/nexmark/model.ts";
 import { writeNexmarkNdjson } from "../../bench/nexmark/ndjson.ts";
 import { NexmarkSource, type NexmarkSplit, nexmarkSplits } from "../../bench/nexmark/source.ts";
+import type { ReaderOutput, SourceOutput } from "../../packages/core/src/index.ts";
 
 const json = (e: NexmarkEvent) => JSON.stringify(e);
 
@@ -47,7 +47,9 @@ describe("Nexmark generator", () => {
     const b = new NexmarkGenerator({ seed: 7 });
     const forward = Array.from({ length: 2000 }, (_, k) => json(a.event(k)));
     for (let k = 1999; k >= 0; k -= 7) assert.equal(json(b.event(k)), forward[k]);
-    const slice = Array.from({ length: 100 }, (_, i) => json(new NexmarkGenerator({ seed: 7 }).event(1234 + i)));
+    const slice = Array.from({ length: 100 }, (_, i) =>
+      json(new NexmarkGenerator({ seed: 7 }).event(1234 + i)),
+    );
     assert.deepEqual(slice, forward.slice(1234, 1334));
     const other = new NexmarkGenerator({ seed: 8 });
     assert.notEqual(json(other.event(10)), forward[10]);
@@ -60,7 +62,10 @@ describe("Nexmark generator", () => {
     assert.deepEqual(counts, { person: 2000, auction: 6000, bid: 92_000 });
     // eventId = k + 1; eventId % 50: 0 person, 1-3 auction, 4-49 bid
     assert.equal(g.event(49).type, "person");
-    assert.deepEqual([0, 1, 2].map((k) => g.event(k).type), ["auction", "auction", "auction"]);
+    assert.deepEqual(
+      [0, 1, 2].map((k) => g.event(k).type),
+      ["auction", "auction", "auction"],
+    );
     assert.equal(g.event(3).type, "bid");
   });
 
@@ -122,8 +127,14 @@ describe("Nexmark generator", () => {
   test("event time: R100K advances 1 ms per 100 events, R10M per 10,000", () => {
     const r100k = new NexmarkGenerator({ profile: "R100K", baseTime: 0 });
     const r10m = new NexmarkGenerator({ profile: "R10M", baseTime: 0 });
-    assert.deepEqual([0, 99, 100, 12_345].map((k) => r100k.timestamp(k)), [0, 0, 1, 123]);
-    assert.deepEqual([0, 9_999, 10_000, 1_234_567].map((k) => r10m.timestamp(k)), [0, 0, 1, 123]);
+    assert.deepEqual(
+      [0, 99, 100, 12_345].map((k) => r100k.timestamp(k)),
+      [0, 0, 1, 123],
+    );
+    assert.deepEqual(
+      [0, 9_999, 10_000, 1_234_567].map((k) => r10m.timestamp(k)),
+      [0, 0, 1, 123],
+    );
   });
 });
 
@@ -134,7 +145,10 @@ describe("Nexmark source", () => {
   test("one split reads the stream in order, each event with its dateTime as timestamp", () => {
     const { events, ended } = read(source, nexmarkSplits(source.options, 1));
     assert.ok(ended);
-    assert.deepEqual(events.map((e) => json(e.event)), expected);
+    assert.deepEqual(
+      events.map((e) => json(e.event)),
+      expected,
+    );
     for (const e of events) assert.equal(e.timestamp, e.event.dateTime);
   });
 
@@ -144,7 +158,10 @@ describe("Nexmark source", () => {
       for (const split of nexmarkSplits(source.options, n)) {
         const { events } = read(source, [split]);
         const lines = events.map((e) => json(e.event));
-        assert.deepEqual(lines, expected.filter((_, k) => k % n === split.next));
+        assert.deepEqual(
+          lines,
+          expected.filter((_, k) => k % n === split.next),
+        );
         all.push(...lines);
       }
       assert.deepEqual(all.sort(), [...expected].sort());

@@ -5,12 +5,16 @@
 // (R100K) checks the default stream too. This is the suite's correctness check that CI runs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runJob, runJobModule } from "../../packages/core/src/index.ts";
-import { chainHandWritten, buildChainJob } from "../../bench/jobs/chain-job.ts";
-import { hasImplementation, type Implementation, runImplementation } from "../../bench/nexmark/implementations.ts";
+import { buildChainJob, chainHandWritten } from "../../bench/jobs/chain-job.ts";
+import {
+  hasImplementation,
+  type Implementation,
+  runImplementation,
+} from "../../bench/nexmark/implementations.ts";
 import { DIGEST_UID } from "../../bench/nexmark/nexmark-job.ts";
 import { QUERIES } from "../../bench/nexmark/queries/index.ts";
 import { combineDigests, type DigestState, RowDigest } from "../../bench/nexmark/row-digest.ts";
+import { runJob, runJobModule } from "../../packages/core/src/index.ts";
 
 const IMPLS: Implementation[] = ["hand-written", "rxjs", "eddy-p1", "eddy-p2-local", "eddy-p2"];
 
@@ -31,7 +35,11 @@ describe("Nexmark queries: every implementation gives the same output", () => {
         const reference = digests["hand-written"];
         assert.ok(!reference.startsWith("0:"), `${query.name} produced no rows on ${JSON.stringify(input)}`);
         for (const [impl, digest] of Object.entries(digests))
-          assert.equal(digest, reference, `${query.name} ${impl} on ${JSON.stringify(input)}: ${JSON.stringify(digests)}`);
+          assert.equal(
+            digest,
+            reference,
+            `${query.name} ${impl} on ${JSON.stringify(input)}: ${JSON.stringify(digests)}`,
+          );
       }
     });
 
@@ -50,13 +58,14 @@ describe("Nexmark queries: every implementation gives the same output", () => {
 });
 
 describe("row digest", () => {
-  const rows = [
+  type Row = readonly [number, string, number];
+  const rows: Row[] = [
     [1, "a", 2.5],
     [2, "bb", 3],
     [1, "a", 2.5],
     [3, "a".repeat(40), -1],
-  ] as const;
-  const digestOf = (order: readonly (typeof rows)[number][]) => {
+  ];
+  const digestOf = (order: readonly Row[]) => {
     const d = new RowDigest();
     for (const [n, s, x] of order) d.begin().num(n).str(s).num(x).end();
     return d.toString();
@@ -74,8 +83,24 @@ describe("row digest", () => {
   test("changes with any field, with duplicates and with field order", () => {
     const whole = digestOf(rows);
     assert.notEqual(digestOf(rows.slice(1)), whole);
-    assert.notEqual(digestOf([[1, "a", 2.5], [2, "bb", 3], [1, "a", 2.5], [3, "a".repeat(40), -2]]), whole);
-    assert.notEqual(digestOf([[1, "a", 2.5], [2, "bc", 3], [1, "a", 2.5], [3, "a".repeat(40), -1]]), whole);
+    assert.notEqual(
+      digestOf([
+        [1, "a", 2.5],
+        [2, "bb", 3],
+        [1, "a", 2.5],
+        [3, "a".repeat(40), -2],
+      ]),
+      whole,
+    );
+    assert.notEqual(
+      digestOf([
+        [1, "a", 2.5],
+        [2, "bc", 3],
+        [1, "a", 2.5],
+        [3, "a".repeat(40), -1],
+      ]),
+      whole,
+    );
     const swapped = new RowDigest();
     swapped.begin().num(2).num(1).end();
     const straight = new RowDigest();

@@ -13,7 +13,9 @@ const runner = new URL("./fixtures/run-with-checkpoints.ts", import.meta.url).pa
 const jobModule = new URL("./fixtures/crash-job.ts", import.meta.url).pathname;
 
 function start(dir: string, parallelism: number): ChildProcess {
-  const config = JSON.stringify({ output: join(dir, "out"), records: 400_000, rate: 50_000 });
+  // Worker threads start slower (each imports the job), so a parallel run gets more input.
+  const records = parallelism > 1 ? 700_000 : 400_000;
+  const config = JSON.stringify({ output: join(dir, "out"), records, rate: 50_000 });
   return spawn(
     process.execPath,
     ["--import", "tsx", runner, jobModule, join(dir, "checkpoints"), config, String(parallelism)],
@@ -43,11 +45,12 @@ function committedLines(dir: string): string[] {
 }
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
-function randomDelays(seed: number): () => number {
+/** Kill delays: past start-up (longer with worker threads), and short enough to kill often. */
+function randomDelays(seed: number, startup: number): () => number {
   let state = seed;
   return () => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return 500 + (state % 1000);
+    return startup + (state % 1000);
   };
 }
 
@@ -58,7 +61,7 @@ async function runToCompletion(
   kills: number,
   seed: number,
 ): Promise<{ killed: number; restores: number[] }> {
-  const delay = randomDelays(seed);
+  const delay = randomDelays(seed, parallelism > 1 ? 1600 : 500);
   let killed = 0;
   const restores: number[] = [];
   for (;;) {
@@ -87,7 +90,7 @@ async function runToCompletion(
   }
 }
 
-for (const parallelism of [1]) {
+for (const parallelism of [1, 2]) {
   test(`SIGKILL at random moments, restarted each time, commits exactly the uninterrupted output (parallelism ${parallelism})`, async () => {
     const reference = mkdtempSync(join(tmpdir(), "eddy-crash-ref-"));
     const crashed = mkdtempSync(join(tmpdir(), "eddy-crash-"));

@@ -15,6 +15,8 @@ export const QUERIES: readonly NexmarkQuery[] = [q0, q1, q2, q3, q4, q5, q7, q8,
 export function nexmarkQuery(name: string): NexmarkQuery {
   const query = QUERIES.find((q) => q.name === name);
   if (query === undefined)
-    throw new Error(`unknown Nexmark query '${name}'; the suite has ${QUERIES.map((q) => q.name).join(", ")}`);
+    throw new Error(
+      `unknown Nexmark query '${name}'; the suite has ${QUERIES.map((q) => q.name).join(", ")}`,
+    );
   return query;
 }

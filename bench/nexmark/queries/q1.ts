@@ -23,7 +23,14 @@ const toEuros = (bid: Bid): Q1Row => ({
   extra: bid.extra,
 });
 
-function digest(d: RowDigest, auction: number, bidder: number, price: number, dateTime: number, extra: string) {
+function digest(
+  d: RowDigest,
+  auction: number,
+  bidder: number,
+  price: number,
+  dateTime: number,
+  extra: string,
+) {
   d.begin().num(auction).num(bidder).num(price).num(dateTime).str(extra).end();
 }
 

@@ -5,6 +5,7 @@
  */
 import {
   type AggregateFunction,
+  type Collector,
   EventTimeSessionWindows,
 } from "../../../packages/core/src/index.ts";
 import { isBid } from "../model.ts";
@@ -47,7 +48,7 @@ export const q11: NexmarkQuery<Q11Row> = {
       .keyBy((b) => b.bidder)
       .window(EventTimeSessionWindows.withGap(GAP))
       .aggregate(countBids, {
-        process(ctx, counts, out) {
+        process(ctx, counts, out: Collector<Q11Row>) {
           out.collect({ bidder: ctx.key, bids: counts[0], start: ctx.window.start, end: ctx.window.end });
         },
       })

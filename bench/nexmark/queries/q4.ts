@@ -42,6 +42,9 @@ interface WinningPrice {
   readonly price: number;
 }
 
+/** Early bids are dropped on the first timer at or after the watermark passes them, per second. */
+const CLEANUP_MS = 1000;
+
 interface OpenAuction {
   readonly dateTime: number;
   readonly expires: number;
@@ -87,7 +90,8 @@ class WinningBids implements KeyedCoProcessFunction<number, Auction, Bid, Winnin
     const best = this.early.get(b.dateTime);
     if (best === undefined) {
       this.early.put(b.dateTime, b.price);
-      ctx.timerService().registerEventTimeTimer(b.dateTime);
+      // One cleanup timer per key and second, not per bid millisecond (timer coalescing).
+      ctx.timerService().registerEventTimeTimer(b.dateTime - (b.dateTime % CLEANUP_MS) + CLEANUP_MS - 1);
     } else if (b.price > best) this.early.put(b.dateTime, b.price);
   }
 

@@ -8,6 +8,7 @@
 import { filter, mergeMap } from "rxjs";
 import {
   type AggregateFunction,
+  type Collector,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
 } from "../../../packages/core/src/index.ts";
@@ -78,7 +79,7 @@ export const q5: NexmarkQuery<Q5Row> = {
       .keyBy((b) => b.auction)
       .window(SlidingEventTimeWindows.of(SIZE, SLIDE))
       .aggregate(countBids, {
-        process(ctx, counts, out) {
+        process(ctx, counts, out: Collector<Q5Row>) {
           out.collect({ auction: ctx.key, count: counts[0], windowEnd: ctx.window.end });
         },
       })
@@ -87,7 +88,7 @@ export const q5: NexmarkQuery<Q5Row> = {
       .keyBy((r) => r.windowEnd)
       .window(TumblingEventTimeWindows.of(SLIDE))
       .aggregate(hottest, {
-        process(_ctx, results, out) {
+        process(_ctx, results, out: Collector<Q5Row>) {
           for (const row of results[0]) out.collect(row);
         },
       })
@@ -102,7 +103,8 @@ export const q5: NexmarkQuery<Q5Row> = {
     /** Fires the window ending at pane boundary `b` (panes b-5 .. b-1). */
     const fire = (b: number) => {
       sums.clear();
-      for (const pane of panes) for (const [auction, n] of pane) sums.set(auction, (sums.get(auction) ?? 0) + n);
+      for (const pane of panes)
+        for (const [auction, n] of pane) sums.set(auction, (sums.get(auction) ?? 0) + n);
       let max = 0;
       for (const n of sums.values()) if (n > max) max = n;
       for (const [auction, n] of sums) if (n === max) digest(d, auction, n, b * SLIDE);

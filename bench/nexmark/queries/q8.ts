@@ -6,6 +6,7 @@
  */
 import {
   type AggregateFunction,
+  type Collector,
   type DataStream,
   TumblingEventTimeWindows,
 } from "../../../packages/core/src/index.ts";
@@ -54,9 +55,10 @@ export const q8: NexmarkQuery<Q8Row> = {
       .keyBy((e) => (e.type === "person" ? e.id : e.seller))
       .window(TumblingEventTimeWindows.of(SIZE))
       .aggregate(newUser, {
-        process(ctx, results, out) {
+        process(ctx, results, out: Collector<Q8Row>) {
           const u = results[0];
-          if (u.name !== undefined && u.sold) out.collect({ id: ctx.key, name: u.name, windowStart: ctx.window.start });
+          if (u.name !== undefined && u.sold)
+            out.collect({ id: ctx.key, name: u.name, windowStart: ctx.window.start });
         },
       })
       .uid("new-users")

@@ -219,7 +219,8 @@ export class KeyedStream<T, K extends Key> extends DataStream<T> {
   override connect<B>(other: KeyedStream<B, K>): KeyedConnectedStreams<T, B, K>;
   override connect<B>(other: DataStream<B>): ConnectedStreams<T, B>;
   override connect<B>(other: DataStream<B>): ConnectedStreams<T, B> | KeyedConnectedStreams<T, B, K> {
-    if (other instanceof KeyedStream) return new KeyedConnectedStreams<T, B, K>(this, other as KeyedStream<B, K>);
+    if (other instanceof KeyedStream)
+      return new KeyedConnectedStreams<T, B, K>(this, other as KeyedStream<B, K>);
     return new ConnectedStreams<T, B>(this, other);
   }
 
@@ -300,7 +301,11 @@ export class ConnectedStreams<A, B> {
   }
 
   process<R>(fn: CoProcessFunction<A, B, R>): DataStream<R> {
-    return this.first.job.addNode<R>({ kind: "co-process", fn }, "co-process", connectedRefs(this.first, this.second));
+    return this.first.job.addNode<R>(
+      { kind: "co-process", fn },
+      "co-process",
+      connectedRefs(this.first, this.second),
+    );
   }
 
   /** Keys both inputs the same way: the co-process function then has state and timers per key. */

@@ -89,9 +89,11 @@ export class CheckpointCoordinator {
   }
 
   /** The tasks stopped: a checkpoint in flight can no longer complete. */
-  abortPending(): void {
+  async abortPending(): Promise<void> {
     this.stop();
-    if (this.pending !== undefined) this.abort(this.pending.id, undefined);
+    if (this.pending !== undefined && this.completing !== this.pending.id)
+      this.abort(this.pending.id, undefined);
+    await this.whenIdle();
   }
 
   /** A commit or metadata write failed: the job must fail. */
@@ -140,7 +142,7 @@ export class CheckpointCoordinator {
 
   private abort(id: number, reason: string | undefined): void {
     const pending = this.pending;
-    if (pending === undefined || pending.id !== id) return;
+    if (pending === undefined || pending.id !== id || this.completing === id) return;
     clearTimeout(pending.timeout);
     this.pending = undefined;
     this.hooks.pauseSplitAssignment(false);
@@ -152,6 +154,8 @@ export class CheckpointCoordinator {
 
   private async complete(pending: PendingCheckpoint): Promise<void> {
     clearTimeout(pending.timeout);
+    // From here on the checkpoint can no longer be aborted: its metadata is being written.
+    this.completing = pending.id;
     const acks = [...pending.acks.values()];
     const tasks: TaskStateHandle[] = acks.map((a) => a.handle);
     const committables = mergeCommittables(acks.map((a) => a.committables));
@@ -174,10 +178,14 @@ export class CheckpointCoordinator {
       this.stop();
     } finally {
       this.pending = undefined;
+      this.completing = undefined;
       this.settle();
       this.schedule();
     }
   }
+
+  /** The checkpoint whose metadata is being written, if any. */
+  private completing: number | undefined;
 
   /**
    * The job's input has ended and every task finished: records the sinks' last pre-commits in a

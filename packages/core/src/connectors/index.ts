@@ -3,8 +3,8 @@
  * client library (in-memory elements, a data generator, NDJSON and CSV files, stdout).
  */
 export { CollectSink } from "./collect-sink.ts";
-export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";
 export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
+export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";
 export { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
 export {
   NdjsonFileSink,

@@ -183,8 +183,7 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
       recovery.committers,
       {
         triggerSources: (id) => {
-          if (sources.some((t) => t.status !== "running")) return false;
-          for (const t of sources) t.triggerCheckpoint(id);
+          for (const t of tasks) t.notifyCheckpoint(id);
           return true;
         },
         snapshotEnumerators: (id) => gateway.snapshotEnumerators(id, plan),
@@ -212,7 +211,7 @@ export async function runJob(job: Job, options: RunOptions = {}): Promise<JobRes
     coordinator?.start();
     await executor.run();
     if (coordinator !== undefined) {
-      if (executor.isCancelled) coordinator.abortPending();
+      if (executor.isCancelled) await coordinator.abortPending();
       else await coordinator.finish(await Promise.all(tasks.map((t) => t.takeFinalCommittables())));
       if (coordinator.error !== undefined) throw coordinator.error;
     }

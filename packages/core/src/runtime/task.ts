@@ -141,6 +141,7 @@ export class Task {
       writer.endInput();
     }
     this.status = "finished";
+    if (this.lastNotified > this.lastAcknowledged) this.acknowledgeFinished(this.lastNotified);
     this.closeOperators();
   }
 
@@ -182,11 +183,41 @@ export class Task {
   }
 
   /** Asks a source task to start checkpoint `id` at its next step. False if it cannot (finished). */
-  triggerCheckpoint(id: number): boolean {
-    if (this.input.kind !== "source" || this.status !== "running") return false;
-    this.pendingTrigger = id;
-    this.wake();
-    return true;
+  /**
+   * The coordinator started checkpoint `id`. A running source task starts it at its next step; a
+   * task that has finished its input acknowledges at once with no state (everything it will ever
+   * emit has gone downstream, ahead of its end-of-input) and its sinks' final pre-commits; any
+   * other task waits for the barrier, or acknowledges when it finishes without one (its inputs
+   * had all ended before the barrier could reach it).
+   */
+  notifyCheckpoint(id: number): void {
+    if (this.status === "finishing" || this.status === "finished") {
+      this.acknowledgeFinished(id);
+      return;
+    }
+    if (this.status !== "running" && this.status !== "created") return;
+    this.lastNotified = id;
+    if (this.input.kind === "source") {
+      this.pendingTrigger = id;
+      this.wake();
+    }
+  }
+
+  private lastNotified = 0;
+  private lastAcknowledged = 0;
+
+  private acknowledgeFinished(id: number): void {
+    const gateway = this.checkpoints;
+    if (gateway === undefined || id <= this.lastAcknowledged) return;
+    this.lastAcknowledged = id;
+    writeTaskSnapshot(
+      gateway,
+      id,
+      { vertex: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism },
+      [],
+      this.finalCommittables,
+      { started: performance.now(), alignmentMs: 0 },
+    );
   }
 
   /**
@@ -196,7 +227,8 @@ export class Task {
    */
   checkpoint(id: number, alignmentMs: number): void {
     const gateway = this.checkpoints;
-    if (gateway === undefined) return;
+    if (gateway === undefined || id <= this.lastAcknowledged) return;
+    this.lastAcknowledged = id;
     const started = performance.now();
     const source = this.input.kind === "source" ? this.input.source : undefined;
     const operators = this.operators.map((op) =>

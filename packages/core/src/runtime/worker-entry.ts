@@ -7,6 +7,8 @@
  */
 import { parentPort, workerData as rawWorkerData } from "node:worker_threads";
 import type { DeadLetter } from "../api/output-tag.ts";
+import { FileCheckpointStore } from "../checkpoint/file-checkpoint-store.ts";
+import { RestoreIndex, readCheckpoint } from "../checkpoint/restore.ts";
 import { EddyError } from "../errors.ts";
 import { type Exchange, planJob } from "../plan/physical-plan.ts";
 import { systemClock } from "../time/time.ts";
@@ -16,6 +18,8 @@ import { sampleTasks } from "./job-metrics.ts";
 import { loadJobModule, planFingerprint } from "./job-module.ts";
 import { RemoteReceiver, RemoteSender } from "./remote-channel.ts";
 import type { ReaderEndpoint, SplitGateway } from "./split-coordination.ts";
+import type { Task } from "./task.ts";
+import type { CheckpointGateway } from "./task-checkpointing.ts";
 import { TaskExecutor } from "./task-executor.ts";
 import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
 
@@ -70,16 +74,31 @@ async function main(): Promise<void> {
       post({ type: "split-request", node, subtask });
     },
   };
+  let tasks: Task[] = [];
   port.on("message", (message: ToWorker) => {
     if (message.type === "splits")
       readers.get(`${message.node}:${message.subtask}`)?.addSplits(message.splits);
     else if (message.type === "no-more-splits")
       readers.get(`${message.node}:${message.subtask}`)?.noMoreSplits();
     else if (message.type === "cancel") executor?.cancel();
+    else if (message.type === "trigger") for (const task of tasks) task.notifyCheckpoint(message.id);
   });
 
+  let checkpoints: CheckpointGateway | undefined;
+  let restore: RestoreIndex | undefined;
+  if (data.checkpoints !== undefined) {
+    const store = new FileCheckpointStore(data.checkpoints.dir);
+    checkpoints = {
+      store,
+      acknowledge: (ack) => post({ type: "ack", ack }),
+      decline: (id, reason) => post({ type: "decline", id, reason }),
+    };
+    if (data.checkpoints.restoreId > 0)
+      restore = new RestoreIndex(await readCheckpoint(store, data.checkpoints.restoreId));
+  }
+
   const collected = new Map<string, unknown[]>();
-  const tasks = await deployTasks({
+  tasks = await deployTasks({
     plan,
     runs: (_vertex, subtask) => subtask === data.slot,
     channels,
@@ -88,8 +107,11 @@ async function main(): Promise<void> {
     wake,
     collected,
     onUnconsumedDeadLetter: (letter: DeadLetter) => post({ type: "dead-letter", letter: cloneable(letter) }),
+    checkpoints,
+    restore: restore === undefined ? undefined : (uid, range) => restore.forOperator(uid, range),
   });
   executor = new TaskExecutor(tasks, systemClock);
+  post({ type: "ready", slot: data.slot });
   const timer =
     data.progressIntervalMs === undefined
       ? undefined
@@ -108,6 +130,7 @@ async function main(): Promise<void> {
     collected: [...collected],
     sample: sampleTasks(tasks),
     stopped: executor.isCancelled,
+    finalCommittables: await Promise.all(tasks.map((t) => t.takeFinalCommittables())),
   });
   for (const remote of remotes) remote.close();
   port.close();

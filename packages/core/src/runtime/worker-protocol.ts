@@ -6,6 +6,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { DeadLetter } from "../api/output-tag.ts";
 import type { SourceSplit } from "../connectors/source.ts";
 import type { MetricsSample } from "./job-metrics.ts";
+import type { TaskAcknowledgement } from "./task-checkpointing.ts";
 
 export interface WorkerData {
   readonly moduleUrl: string;
@@ -16,12 +17,15 @@ export interface WorkerData {
   /** Channel ends this worker owns, by `${exchange}:${from}:${to}`. */
   readonly ports: Record<string, MessagePort>;
   readonly progressIntervalMs: number | undefined;
+  /** Checkpointing: where the store is, and the checkpoint to restore (0 = none). */
+  readonly checkpoints: { dir: string; restoreId: number } | undefined;
 }
 
 export type ToWorker =
   | { type: "splits"; node: number; subtask: number; splits: SourceSplit[] }
   | { type: "no-more-splits"; node: number; subtask: number }
-  | { type: "cancel" };
+  | { type: "cancel" }
+  | { type: "trigger"; id: number };
 
 export interface SerializedError {
   name: string;
@@ -41,8 +45,13 @@ export type FromWorker =
       collected: [string, unknown[]][];
       sample: MetricsSample;
       stopped: boolean;
+      /** Sink pre-commits taken at the end of input (checkpointing only). */
+      finalCommittables: Record<string, unknown[]>[];
     }
-  | { type: "failed"; slot: number; error: SerializedError };
+  | { type: "failed"; slot: number; error: SerializedError }
+  | { type: "ready"; slot: number }
+  | { type: "ack"; ack: TaskAcknowledgement }
+  | { type: "decline"; id: number; reason: string };
 
 export function channelId(exchange: number, from: number, to: number): string {
   return `${exchange}:${from}:${to}`;

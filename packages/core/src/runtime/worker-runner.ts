@@ -5,11 +5,14 @@
  * dead letters and collected records, and fails the whole run if any worker fails.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import { CheckpointCoordinator } from "../checkpoint/checkpoint-coordinator.ts";
+import { prepareRecovery } from "../checkpoint/recovery.ts";
+import type { SourceSplit } from "../connectors/source.ts";
 import { EddyError, JobFailedError } from "../errors.ts";
 import { planJob } from "../plan/physical-plan.ts";
-import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
+import { aggregateSamples, emptyProgress, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
-import { defaultDeadLetterLog, expectedRecords, JobResult, type RunOptions } from "./run-job.ts";
+import { defaultDeadLetterLog, defaultWarn, expectedRecords, JobResult, type RunOptions } from "./run-job.ts";
 import { type ReaderDelivery, SourceCoordinator } from "./split-coordination.ts";
 import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
 
@@ -39,6 +42,23 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
   const context: JobContext = { config: options.config ?? {}, parallelism: options.parallelism };
   const job = await loadJobModule(moduleUrl, context);
   const plan = planJob(job, { parallelism: options.parallelism });
+  const warn = options.onWarning ?? defaultWarn;
+  const recovery =
+    options.checkpointing === undefined
+      ? undefined
+      : await prepareRecovery(plan, options.checkpointing, warn);
+  if (recovery?.alreadyFinished)
+    return new JobResult(
+      plan,
+      new Map(),
+      emptyProgress(plan),
+      0,
+      0,
+      false,
+      [],
+      [],
+      recovery.lastCheckpointId,
+    );
   const started = performance.now();
   const slots = plan.slots;
   const log = options.onDeadLetter ?? defaultDeadLetterLog();
@@ -61,19 +81,73 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
 
   const workers: Worker[] = [];
   const post = (slot: number, message: ToWorker) => workers[slot]?.postMessage(message);
+  // Split assignments wait while a checkpoint is being taken at the sources (see the coordinator).
+  let held: [number, ToWorker][] | undefined;
+  const send = (slot: number, message: ToWorker) => {
+    if (held !== undefined) held.push([slot, message]);
+    else post(slot, message);
+  };
   const delivery: ReaderDelivery = {
     addSplits: (node, subtask, splits) =>
-      post(subtask, { type: "splits", node, subtask, splits: [...splits] }),
-    noMoreSplits: (node, subtask) => post(subtask, { type: "no-more-splits", node, subtask }),
+      send(subtask, { type: "splits", node, subtask, splits: [...splits] }),
+    noMoreSplits: (node, subtask) => send(subtask, { type: "no-more-splits", node, subtask }),
   };
   const coordinators = new Map<number, SourceCoordinator>();
   for (const node of plan.nodes)
     if (node.spec.kind === "source")
       coordinators.set(
         node.id,
-        new SourceCoordinator(node.id, node.spec.source, plan.parallelism[node.id], delivery),
+        new SourceCoordinator(
+          node.id,
+          node.spec.source,
+          plan.parallelism[node.id],
+          delivery,
+          recovery?.restore?.splitsOf(node.uid),
+        ),
       );
   for (const c of coordinators.values()) await c.enumerator.start();
+
+  let checkpointCoordinator: CheckpointCoordinator | undefined;
+  if (recovery !== undefined) {
+    const all: string[] = [];
+    const sources: string[] = [];
+    for (const vertex of plan.vertices)
+      for (let i = 0; i < vertex.parallelism; i++) {
+        all.push(`${vertex.id}:${i}`);
+        if (plan.nodes[vertex.nodes[0]].spec.kind === "source") sources.push(`${vertex.id}:${i}`);
+      }
+    checkpointCoordinator = new CheckpointCoordinator(
+      recovery.store,
+      { name: plan.jobName, maxParallelism: plan.options.maxParallelism },
+      { all, sources },
+      recovery.committers,
+      {
+        triggerSources: (id) => {
+          for (let s = 0; s < workers.length; s++) post(s, { type: "trigger", id });
+          return true;
+        },
+        snapshotEnumerators: (id) => {
+          const result: Record<string, SourceSplit[]> = {};
+          for (const [nodeId, c] of coordinators)
+            result[plan.nodes[nodeId].uid] = c.enumerator.snapshotState(id);
+          return result;
+        },
+        pauseSplitAssignment: (paused) => {
+          if (paused) held ??= [];
+          else {
+            const queued = held ?? [];
+            held = undefined;
+            for (const [slot, message] of queued) post(slot, message);
+          }
+        },
+        warn,
+      },
+      options.checkpointing!,
+      recovery.lastCheckpointId,
+    );
+  }
+  const finalCommittables: Record<string, unknown[]>[] = [];
+  let ready = 0;
 
   const samples: MetricsSample[] = Array.from({ length: slots }, () => []);
   const collected = new Map<string, unknown[]>();
@@ -108,6 +182,10 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
         ports: ports[slot],
         progressIntervalMs:
           options.onProgress === undefined ? undefined : (options.progressIntervalMs ?? 500),
+        checkpoints:
+          recovery === undefined
+            ? undefined
+            : { dir: recovery.store.location, restoreId: recovery.restore?.checkpointId ?? 0 },
       };
       const worker = new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
         workerData,
@@ -126,6 +204,15 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
           case "metrics":
             samples[message.slot] = message.sample;
             break;
+          case "ready":
+            if (++ready === slots) checkpointCoordinator?.start();
+            break;
+          case "ack":
+            checkpointCoordinator?.acknowledge(message.ack);
+            break;
+          case "decline":
+            checkpointCoordinator?.decline(message.id, message.reason);
+            break;
           case "dead-letter":
             deadLetters++;
             log(message.letter);
@@ -138,6 +225,7 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
               else for (const r of records) list.push(r);
             }
             if (message.stopped) stopped = true;
+            finalCommittables.push(...message.finalCommittables);
             if (++finished === slots) resolve();
             break;
           case "failed": {
@@ -166,7 +254,13 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
       : setInterval(() => options.onProgress!(progress()), options.progressIntervalMs ?? 500);
   try {
     await done;
+    if (checkpointCoordinator !== undefined && failure === undefined) {
+      if (stopped) await checkpointCoordinator.abortPending();
+      else await checkpointCoordinator.finish(finalCommittables);
+      if (checkpointCoordinator.error !== undefined) throw checkpointCoordinator.error;
+    }
   } finally {
+    checkpointCoordinator?.stop();
     if (timer !== undefined) clearInterval(timer);
     options.signal?.removeEventListener("abort", onAbort);
     for (const c of coordinators.values()) await c.enumerator.close();
@@ -175,5 +269,15 @@ export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions 
   await Promise.all(workers.map((w) => w.terminate()));
   const final = progress();
   options.onProgress?.(final);
-  return new JobResult(plan, collected, final.operators, deadLetters, final.elapsedMs, stopped);
+  return new JobResult(
+    plan,
+    collected,
+    final.operators,
+    deadLetters,
+    final.elapsedMs,
+    stopped,
+    [],
+    checkpointCoordinator?.completed ?? [],
+    recovery?.restore?.checkpointId,
+  );
 }

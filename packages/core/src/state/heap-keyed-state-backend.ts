@@ -78,7 +78,10 @@ export class HeapKeyedStateBackend {
   private readonly restored = new Map<string, { kind: StateKind; groups: Map<number, [Key, unknown][]> }>();
 
   /** Takes restored key groups (only those in this backend's range are kept). */
-  restore(stateKinds: Record<string, StateKind>, groups: Iterable<[number, Record<string, [Key, unknown][]>]>): void {
+  restore(
+    stateKinds: Record<string, StateKind>,
+    groups: Iterable<[number, Record<string, [Key, unknown][]>]>,
+  ): void {
     for (const [name, kind] of Object.entries(stateKinds))
       if (!this.restored.has(name)) this.restored.set(name, { kind, groups: new Map() });
     for (const [kg, states] of groups) {
