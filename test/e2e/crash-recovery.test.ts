@@ -4,7 +4,7 @@
 // sorting: nothing lost, nothing duplicated.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -13,8 +13,7 @@ const runner = new URL("./fixtures/run-with-checkpoints.ts", import.meta.url).pa
 const jobModule = new URL("./fixtures/crash-job.ts", import.meta.url).pathname;
 
 function start(dir: string, parallelism: number): ChildProcess {
-  // Worker threads start slower (each imports the job), so a parallel run gets more input.
-  const records = parallelism > 1 ? 700_000 : 400_000;
+  const records = 400_000;
   const config = JSON.stringify({ output: join(dir, "out"), records, rate: 50_000 });
   return spawn(
     process.execPath,
@@ -45,14 +44,48 @@ function committedLines(dir: string): string[] {
 }
 
 /** A deterministic pseudo-random sequence, so a failure can be replayed. */
-/** Kill delays: past start-up (longer with worker threads), and short enough to kill often. */
-function randomDelays(seed: number, startup: number): () => number {
+function randomSequence(seed: number): (n: number) => number {
   let state = seed;
-  return () => {
+  return (n) => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return startup + (state % 1000);
+    return (state >>> 8) % n;
   };
 }
+
+/** The newest complete checkpoint in the run's checkpoint directory (0 for none). */
+function latestCheckpoint(dir: string): number {
+  let latest = 0;
+  try {
+    for (const name of readdirSync(join(dir, "checkpoints"))) {
+      const match = /^chk-(\d+)$/.exec(name);
+      if (match && existsSync(join(dir, "checkpoints", name, "_metadata")))
+        latest = Math.max(latest, Number(match[1]));
+    }
+  } catch {}
+  return latest;
+}
+
+/**
+ * When to kill a run: sometimes during start-up, otherwise after it has completed 1 to 3 new
+ * checkpoints plus a random moment. Counting checkpoints rather than milliseconds keeps the
+ * test meaningful on a slow or busy machine: every run is killed somewhere else, and runs make
+ * progress between kills.
+ */
+async function killAtRandomMoment(
+  child: ChildProcess,
+  dir: string,
+  random: (n: number) => number,
+): Promise<void> {
+  const checkpoints = random(4);
+  if (checkpoints > 0) {
+    const target = latestCheckpoint(dir) + checkpoints;
+    while (latestCheckpoint(dir) < target && child.exitCode === null) await sleep(10);
+  }
+  await sleep(random(checkpoints === 0 ? 800 : 150));
+  child.kill("SIGKILL");
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs until the job finishes, killing it `kills` times first; returns how the last run started. */
 async function runToCompletion(
@@ -60,17 +93,15 @@ async function runToCompletion(
   parallelism: number,
   kills: number,
   seed: number,
-): Promise<{ killed: number; restores: number[] }> {
-  const delay = randomDelays(seed, parallelism > 1 ? 1600 : 500);
+): Promise<{ killed: number; restoredFrom: number }> {
+  const random = randomSequence(seed);
   let killed = 0;
-  const restores: number[] = [];
   for (;;) {
     const child = start(dir, parallelism);
     const exit = exited(child);
     if (killed < kills) {
-      const timer = setTimeout(() => child.kill("SIGKILL"), delay());
+      void killAtRandomMoment(child, dir, random);
       const result = await exit;
-      clearTimeout(timer);
       if (result.signal === "SIGKILL") {
         killed++;
         continue;
@@ -79,14 +110,12 @@ async function runToCompletion(
       assert.equal(result.code, 0, `the job failed: ${result.stderr}`);
       rmSync(dir, { recursive: true, force: true });
       killed = 0;
-      restores.length = 0;
       continue;
     }
     const result = await exit;
     assert.equal(result.code, 0, `the job failed after ${killed} kills: ${result.stderr}`);
     const match = /restored-from=(\d+)/.exec(result.stderr);
-    restores.push(Number(match?.[1] ?? -1));
-    return { killed, restores };
+    return { killed, restoredFrom: Number(match?.[1] ?? -1) };
   }
 }
 
@@ -100,9 +129,9 @@ for (const parallelism of [1, 2]) {
       const expected = committedLines(reference);
       assert.ok(expected.length > 1000, `reference output has ${expected.length} lines`);
 
-      const { killed, restores } = await runToCompletion(crashed, parallelism, 10, 42 + parallelism);
+      const { killed, restoredFrom } = await runToCompletion(crashed, parallelism, 10, 42 + parallelism);
       assert.ok(killed >= 10, `killed ${killed} times`);
-      assert.ok(restores[0] > 0, "the last run resumed from a checkpoint");
+      assert.ok(restoredFrom > 0, "the last run resumed from a checkpoint");
       const actual = committedLines(crashed);
       assert.equal(actual.length, expected.length, "line count");
       assert.deepEqual(actual, expected);
