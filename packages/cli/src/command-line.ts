@@ -22,7 +22,11 @@ export interface JobArguments {
 }
 
 export type Command =
-  | ({ readonly kind: "run"; readonly quiet: boolean } & JobArguments)
+  | ({
+      readonly kind: "run";
+      readonly quiet: boolean;
+      readonly checkpoints?: CheckpointArguments;
+    } & JobArguments)
   | ({ readonly kind: "plan"; readonly format: PlanFormat } & JobArguments)
   | { readonly kind: "help"; readonly text: string }
   | { readonly kind: "version" };
@@ -62,16 +66,48 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
+/** `eddy run`'s checkpoint flags: on when an interval or a directory is given. */
+export interface CheckpointArguments {
+  readonly intervalMs: number;
+  readonly dir?: string;
+  /** Start afresh instead of resuming from the latest checkpoint. */
+  readonly fresh: boolean;
+}
+
 function parseRun(args: readonly string[]): Command {
   const { values, positionals } = parse(
     args,
-    { ...JOB_OPTIONS, quiet: { type: "boolean", short: "q" } },
+    {
+      ...JOB_OPTIONS,
+      quiet: { type: "boolean", short: "q" },
+      "checkpoint-interval": { type: "string" },
+      "checkpoint-dir": { type: "string" },
+      fresh: { type: "boolean" },
+    },
     RUN_SYNOPSIS,
   );
   if (values.help) return { kind: "help", text: RUN_USAGE };
+  const interval = values["checkpoint-interval"];
+  const dir = values["checkpoint-dir"];
+  let checkpoints: CheckpointArguments | undefined;
+  if (interval !== undefined || dir !== undefined) {
+    const intervalMs = interval === undefined ? 1000 : Number(interval);
+    if (!Number.isInteger(intervalMs) || intervalMs < 1)
+      throw new UsageError(
+        `--checkpoint-interval must be a positive number of milliseconds such as 1000, not '${interval}'`,
+        RUN_SYNOPSIS,
+      );
+    checkpoints = {
+      intervalMs,
+      dir: dir === undefined ? undefined : String(dir),
+      fresh: values.fresh === true,
+    };
+  } else if (values.fresh)
+    throw new UsageError("--fresh needs checkpoints: add --checkpoint-interval <ms>", RUN_SYNOPSIS);
   return {
     kind: "run",
     quiet: values.quiet === true,
+    ...(checkpoints === undefined ? {} : { checkpoints }),
     ...jobArguments("run", values, positionals, RUN_SYNOPSIS),
   };
 }

@@ -3,6 +3,7 @@
  * and reports progress. It throws what the job threw; the CLI turns that into an exit code.
  */
 import type { JobResult } from "@eddy/core";
+import type { CheckpointArguments } from "./command-line.ts";
 import { execute } from "./execute.ts";
 import { type JobFileOptions, openJobFile } from "./job-file.ts";
 import type { ProgressReporter } from "./progress-reporter.ts";
@@ -12,6 +13,8 @@ export interface RunJobFileOptions extends JobFileOptions {
   readonly signal?: AbortSignal;
   /** Shows progress and the final summary; none when absent. */
   readonly reporter?: ProgressReporter;
+  /** Checkpointing and recovery; off when absent. */
+  readonly checkpoints?: CheckpointArguments;
 }
 
 export async function runJobFile(options: RunJobFileOptions): Promise<JobResult> {
@@ -21,6 +24,14 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
   try {
     result = await execute(opened, {
       parallelism: options.parallelism,
+      checkpointing:
+        options.checkpoints === undefined
+          ? undefined
+          : {
+              intervalMs: options.checkpoints.intervalMs,
+              dir: options.checkpoints.dir,
+              restore: options.checkpoints.fresh ? "none" : "latest",
+            },
       signal: options.signal,
       onProgress: reporter?.onProgress,
       progressIntervalMs: reporter?.intervalMs,

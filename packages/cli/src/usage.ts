@@ -39,6 +39,13 @@ Options:
   -p, --parallelism <n>   default parallelism of the job's operators (a positive integer)
 ${CONFIG_OPTIONS}
   -q, --quiet             no progress and no summary on stderr
+      --checkpoint-interval <ms>
+                          take a checkpoint every <ms> (default 1000 when --checkpoint-dir
+                          is given); the job then resumes from its latest checkpoint when it
+                          is run again, after a crash or a stop
+      --checkpoint-dir <dir>
+                          where checkpoints go (default .eddy/checkpoints/<job name>)
+      --fresh             ignore existing checkpoints and start from the beginning
   -h, --help              show this help
 
 ${CONFIG_NOTE}

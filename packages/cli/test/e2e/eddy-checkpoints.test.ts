@@ -1,0 +1,93 @@
+// `eddy run` with checkpoints: a stopped job resumes from its latest checkpoint when run again,
+// a finished one does not run again, and --fresh starts over.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parseCommandLine } from "../../src/command-line.ts";
+import { eddy, finished, spawnEddy } from "./run-eddy.ts";
+
+const JOB = "test/e2e/fixtures/crash-job.ts";
+
+test("checkpoint flags parse, and bad values name the flag", () => {
+  const command = parseCommandLine([
+    "run",
+    "job.ts",
+    "--checkpoint-interval",
+    "250",
+    "--checkpoint-dir",
+    "c",
+    "--fresh",
+  ]);
+  assert.deepEqual((command as { checkpoints?: unknown }).checkpoints, {
+    intervalMs: 250,
+    dir: "c",
+    fresh: true,
+  });
+  assert.throws(
+    () => parseCommandLine(["run", "job.ts", "--checkpoint-interval", "soon"]),
+    /--checkpoint-interval/,
+  );
+  assert.throws(() => parseCommandLine(["run", "job.ts", "--fresh"]), /--fresh needs checkpoints/);
+});
+
+test("a job stopped with SIGTERM resumes from its checkpoint; a finished job does not run again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-cli-checkpoints-"));
+  try {
+    const argsFor = (checkpoints: string, output: string) => [
+      "run",
+      JOB,
+      "--checkpoint-interval",
+      "100",
+      "--checkpoint-dir",
+      join(dir, checkpoints),
+      "--set",
+      `output=${join(dir, output)}`,
+      "--set",
+      "records=100000",
+      "--set",
+      "rate=40000",
+    ];
+    const args = argsFor("checkpoints", "out");
+    const first = spawnEddy(args);
+    const firstDone = finished(first);
+    // Stop once a few checkpoints exist.
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      let names: string[] = [];
+      try {
+        names = readdirSync(join(dir, "checkpoints"));
+      } catch {}
+      if (names.length >= 2) break;
+    }
+    first.kill("SIGTERM");
+    const stopped = await firstDone;
+    assert.equal(stopped.code, 0, stopped.stderr);
+
+    const resumed = await eddy(args);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const readBack = (name: string) =>
+      readdirSync(join(dir, name))
+        .filter((f) => f.startsWith("part-"))
+        .flatMap((f) => readFileSync(join(dir, name, f), "utf8").split("\n"))
+        .filter((l) => l.length > 0)
+        .sort();
+    const resumedLines = readBack("out");
+
+    const again = await eddy(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /0 records read/, "a finished job reads nothing when run again");
+    assert.deepEqual(readBack("out"), resumedLines);
+
+    const fresh = await eddy([...argsFor("fresh-checkpoints", "fresh"), "--fresh"]);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.deepEqual(
+      readBack("fresh"),
+      resumedLines,
+      "the stopped-and-resumed run committed what a fresh run commits",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
