@@ -18,28 +18,35 @@ function committed(dir: string): string[] {
     .sort();
 }
 
-async function run(dir: string, name: string, stopAfterCheckpoints?: number, warnings: string[] = []) {
+async function run(
+  dir: string,
+  name: string,
+  stopAfterCheckpoints?: number,
+  warnings: string[] = [],
+  parallelism = 2,
+) {
   const config = { output: join(dir, name), records: 60_000, rate: 60_000 };
   const controller = new AbortController();
   const job = await loadJobModule(jobModule, { config });
   const result = runJob(job, {
-    parallelism: 2,
+    parallelism,
     signal: controller.signal,
     checkpointing: { dir: join(dir, `${name}-checkpoints`), intervalMs: 50 },
     onWarning: (w) => warnings.push(w),
   });
   if (stopAfterCheckpoints !== undefined) {
+    // Stop once this run has completed `stopAfterCheckpoints` checkpoints of its own.
     const checkpoints = join(dir, `${name}-checkpoints`);
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      let complete = 0;
+    const newest = () => {
+      let id = 0;
       try {
-        complete = readdirSync(checkpoints).filter((d) =>
-          readdirSync(join(checkpoints, d)).includes("_metadata"),
-        ).length;
+        for (const d of readdirSync(checkpoints))
+          if (readdirSync(join(checkpoints, d)).includes("_metadata")) id = Math.max(id, Number(d.slice(4)));
       } catch {}
-      if (complete >= stopAfterCheckpoints) break;
-    }
+      return id;
+    };
+    const target = newest() + stopAfterCheckpoints;
+    while (newest() < target) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
   }
   return result;
@@ -73,6 +80,24 @@ test("a stopped job resumes from its checkpoint; a corrupt newest checkpoint fal
       ),
       warnings.join("\n"),
     );
+    assert.deepEqual(committed(join(dir, "out")), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a checkpoint taken at parallelism 2 restores at 3, and one taken at 3 restores at 1 (key groups move)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-rescale-"));
+  try {
+    await run(dir, "reference");
+    const expected = committed(join(dir, "reference"));
+    const first = await run(dir, "out", 2, [], 2);
+    assert.equal(first.stopped, true);
+    const second = await run(dir, "out", 2, [], 3);
+    assert.equal(second.stopped, true);
+    assert.ok(second.restoredFrom !== undefined && second.restoredFrom > 0);
+    const last = await run(dir, "out", undefined, [], 1);
+    assert.ok(last.restoredFrom !== undefined && last.restoredFrom > second.restoredFrom!);
     assert.deepEqual(committed(join(dir, "out")), expected);
   } finally {
     rmSync(dir, { recursive: true, force: true });
