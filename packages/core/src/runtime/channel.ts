@@ -24,9 +24,30 @@ export interface ChannelReceiver {
 /** Wakes the thread loop that owns an end of a channel. */
 export type Wakeup = () => void;
 
-export class LocalChannel implements ChannelSender, ChannelReceiver {
-  private readonly queue: ChannelItem[] = [];
+/** A FIFO of channel items that reclaims its consumed prefix in place (no shift() per item). */
+export class ItemQueue {
+  private items: ChannelItem[] = [];
   private head = 0;
+  get isEmpty(): boolean {
+    return this.head >= this.items.length;
+  }
+  push(item: ChannelItem): void {
+    this.items.push(item);
+  }
+  shift(): ChannelItem | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as never;
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+export class LocalChannel implements ChannelSender, ChannelReceiver {
+  private readonly queue = new ItemQueue();
   credits: number;
   /** Highest number of batches ever queued at once (for tests of the bound). */
   peakQueuedBatches = 0;
@@ -55,17 +76,12 @@ export class LocalChannel implements ChannelSender, ChannelReceiver {
   }
 
   get hasItems(): boolean {
-    return this.head < this.queue.length;
+    return !this.queue.isEmpty;
   }
 
   poll(): ChannelItem | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const item = this.queue[this.head];
-    this.queue[this.head++] = undefined as never;
-    if (this.head > 64 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
+    const item = this.queue.shift();
+    if (item === undefined) return undefined;
     if ("values" in item) {
       this.queuedBatches--;
       this.credits++;

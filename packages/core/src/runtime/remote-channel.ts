@@ -6,7 +6,7 @@
  */
 import type { MessagePort } from "node:worker_threads";
 import { type ChannelItem, RecordBatch, WATERMARK_MARKER } from "./batch.ts";
-import type { ChannelReceiver, ChannelSender } from "./channel.ts";
+import { type ChannelReceiver, type ChannelSender, ItemQueue } from "./channel.ts";
 
 interface BatchMessage {
   t: "b";
@@ -61,8 +61,7 @@ export class RemoteSender implements ChannelSender {
 }
 
 export class RemoteReceiver implements ChannelReceiver {
-  private readonly queue: ChannelItem[] = [];
-  private head = 0;
+  private readonly queue = new ItemQueue();
   constructor(
     private readonly port: MessagePort,
     wake: () => void,
@@ -76,16 +75,11 @@ export class RemoteReceiver implements ChannelReceiver {
     });
   }
   get hasItems(): boolean {
-    return this.head < this.queue.length;
+    return !this.queue.isEmpty;
   }
   poll(): ChannelItem | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const item = this.queue[this.head];
-    this.queue[this.head++] = undefined as never;
-    if (this.head > 64 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.head = 0;
-    }
+    const item = this.queue.shift();
+    if (item === undefined) return undefined;
     if ("values" in item) {
       const credit: CreditMessage = { t: "c", n: 1 };
       this.port.postMessage(credit);
