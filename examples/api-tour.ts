@@ -101,7 +101,6 @@ const tiers = job.fromElements<Tier>({ customer: "alice", tier: "gold" }, { cust
 const positive = orders.filter((o) => o.amount > 0).name("positive-amounts");
 positive
   .map((o) => o.customer.toUpperCase())
-  // biome-ignore lint/suspicious/useIterableCallbackReturn: DataStream.flatMap emits through `out`
   .flatMap<string>((name, out) => {
     if (name.startsWith("A")) out.collect(`${name} ordered`);
   })
