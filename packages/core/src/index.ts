@@ -55,6 +55,7 @@ export {
   type Triggerable,
 } from "./runtime/timer-service.ts";
 export { type ModuleRunOptions, runJobModule } from "./runtime/worker-runner.ts";
+export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/restart-strategy.ts";
 export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
 export {
   assignToKeyGroup,

@@ -27,6 +27,7 @@ import {
   sampleTasks,
 } from "./job-metrics.ts";
 import { LocalChannelProvider } from "./local-channels.ts";
+import { type RestartStrategy, runWithRestarts } from "./restart-strategy.ts";
 import { LocalSplitGateway, SourceCoordinator } from "./split-coordination.ts";
 import type { Task } from "./task.ts";
 import { TaskExecutor } from "./task-executor.ts";
@@ -45,6 +46,8 @@ export interface RunOptions extends PlanOverrides {
   checkpointing?: CheckpointOptions;
   /** Warnings (a corrupt checkpoint skipped, a checkpoint discarded); stderr by default. */
   onWarning?: (message: string) => void;
+  /** What to do when the running job fails with a retriable error; no restart when absent. */
+  restartStrategy?: RestartStrategy;
 }
 
 export interface ChannelStats {
@@ -109,7 +112,19 @@ export function defaultWarn(message: string): void {
   process.stderr.write(`[eddy] warning: ${message}\n`);
 }
 
-export async function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
+/**
+ * Runs the job in this thread until its input ends or `signal` aborts; with a restart strategy,
+ * a failed run is restarted (from the latest checkpoint when checkpointing is on).
+ */
+export function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
+  return runWithRestarts(
+    () => runJobOnce(job, options),
+    options.restartStrategy,
+    options.onWarning ?? defaultWarn,
+  );
+}
+
+async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
   const plan = planJob(job, options);
   const warn = options.onWarning ?? defaultWarn;
   const recovery =

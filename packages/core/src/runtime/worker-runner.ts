@@ -12,6 +12,7 @@ import { EddyError, JobFailedError } from "../errors.ts";
 import { planJob } from "../plan/physical-plan.ts";
 import { aggregateSamples, emptyProgress, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
+import { runWithRestarts } from "./restart-strategy.ts";
 import { defaultDeadLetterLog, defaultWarn, expectedRecords, JobResult, type RunOptions } from "./run-job.ts";
 import { type ReaderDelivery, SourceCoordinator } from "./split-coordination.ts";
 import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
@@ -37,7 +38,16 @@ function workerExecArgv(): string[] {
   return argv;
 }
 
-export async function runJobModule(pathOrUrl: string, options: ModuleRunOptions = {}): Promise<JobResult> {
+/** Runs a job module on worker threads; with a restart strategy, a failed run is restarted. */
+export function runJobModule(pathOrUrl: string, options: ModuleRunOptions = {}): Promise<JobResult> {
+  return runWithRestarts(
+    () => runJobModuleOnce(pathOrUrl, options),
+    options.restartStrategy,
+    options.onWarning ?? defaultWarn,
+  );
+}
+
+async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): Promise<JobResult> {
   const moduleUrl = toModuleUrl(pathOrUrl);
   const context: JobContext = { config: options.config ?? {}, parallelism: options.parallelism };
   const job = await loadJobModule(moduleUrl, context);

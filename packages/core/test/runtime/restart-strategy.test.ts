@@ -1,0 +1,167 @@
+// Restart strategies: the pure decision, and a job whose sink fails twice with a retriable error,
+// restarted from its latest checkpoint, commits exactly what a run without failures commits.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import fc from "fast-check";
+import {
+  decideRestart,
+  ExactlyOnceFileSink,
+  Job,
+  JobDefinitionError,
+  runJob,
+  type Sink,
+  type SinkContext,
+  StateDescriptors,
+  type ValueState,
+} from "../../src/index.ts";
+import { runWithRestarts } from "../../src/runtime/restart-strategy.ts";
+
+test("fixed delay restarts `attempts` times, then gives up", () => {
+  const strategy = { kind: "fixed-delay", attempts: 3, delayMs: 10 } as const;
+  assert.deepEqual(decideRestart(strategy, [1]), { restart: true, delayMs: 10 });
+  assert.deepEqual(decideRestart(strategy, [1, 2, 3]), { restart: true, delayMs: 10 });
+  assert.deepEqual(decideRestart(strategy, [1, 2, 3, 4]), { restart: false });
+});
+
+test("exponential backoff doubles the delay up to its maximum", () => {
+  const strategy = { kind: "exponential-backoff", initialDelayMs: 100, maxDelayMs: 1000 } as const;
+  const delays = [1, 2, 3, 4, 5, 6].map((n) => decideRestart(strategy, Array(n).fill(0)));
+  assert.deepEqual(
+    delays.map((d) => (d.restart ? d.delayMs : -1)),
+    [100, 200, 400, 800, 1000, 1000],
+  );
+});
+
+test("failure rate restarts while at most maxFailures fall within the interval (property)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 10_000 }), { minLength: 1, maxLength: 30 }), (gaps) => {
+      const times: number[] = [];
+      let t = 0;
+      for (const gap of gaps) times.push((t += gap));
+      const strategy = { kind: "failure-rate", maxFailures: 3, intervalMs: 5000, delayMs: 1 } as const;
+      const newest = times[times.length - 1];
+      const recent = times.filter((x) => newest - x < 5000).length;
+      assert.equal(decideRestart(strategy, times).restart, recent <= 3);
+    }),
+  );
+});
+
+test("errors a retry cannot cure fail at once, without restarts", async () => {
+  let runs = 0;
+  await assert.rejects(
+    runWithRestarts(
+      async () => {
+        runs++;
+        throw new JobDefinitionError("bad job");
+      },
+      { kind: "fixed-delay", attempts: 5, delayMs: 1 },
+      () => {},
+    ),
+    JobDefinitionError,
+  );
+  assert.equal(runs, 1);
+});
+
+/** Wraps a sink; its writers' flush fails (a retriable I/O-like error) while `failures` remain. */
+class FlakySink<T> implements Sink<T> {
+  readonly guarantee = "exactly-once" as const;
+  failures: number;
+  constructor(
+    private readonly inner: ExactlyOnceFileSink<T>,
+    failures: number,
+    private readonly failAfterRecords: number,
+  ) {
+    this.failures = failures;
+  }
+  createWriter(context: SinkContext) {
+    const writer = this.inner.createWriter(context);
+    let written = 0;
+    return {
+      write: (value: T, ts: number) => {
+        written++;
+        writer.write(value, ts);
+      },
+      flush: (end: boolean) => {
+        if (this.failures > 0 && written >= this.failAfterRecords) {
+          this.failures--;
+          return Promise.reject(new Error("disk went away"));
+        }
+        return writer.flush(end);
+      },
+      prepareCommit: (id: number) => writer.prepareCommit!(id),
+      close: () => writer.close(),
+    };
+  }
+  createCommitter() {
+    return this.inner.createCommitter();
+  }
+}
+
+function countingJob(sink: Sink<string>): Job {
+  const job = Job.create({ name: "restarts", maxParallelism: 16 });
+  job
+    .fromGenerator({
+      count: 30_000,
+      recordsPerSecond: 60_000,
+      seed: 5,
+      splits: 1,
+      generate: (i, r) => ({ i, k: r.nextInt(7) }),
+    })
+    .uid("numbers")
+    .keyBy((e) => e.k)
+    .process<string>({
+      count: undefined as unknown as ValueState<number>,
+      open(ctx) {
+        this.count = ctx.getState(StateDescriptors.value<number>("count", { defaultValue: 0 }));
+      },
+      processElement(e, _ctx, out) {
+        const n = this.count.value()! + 1;
+        this.count.update(n);
+        out.collect(`${e.k}:${n}`);
+      },
+    } as import("../../src/index.ts").KeyedProcessFunction<number, { i: number; k: number }, string> & {
+      count: ValueState<number>;
+    })
+    .uid("count")
+    .sinkTo(sink)
+    .uid("out");
+  return job;
+}
+
+function committed(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("part-"))
+    .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n"))
+    .filter((l) => l.length > 0)
+    .sort();
+}
+
+test("a job whose sink fails twice restarts from its checkpoint and commits exactly the failure-free output", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-restart-"));
+  try {
+    const reference = join(dir, "reference");
+    await runJob(countingJob(new ExactlyOnceFileSink<string>(reference)), {
+      checkpointing: { dir: join(dir, "reference-checkpoints"), intervalMs: 50 },
+    });
+    const warnings: string[] = [];
+    const flaky = new FlakySink(new ExactlyOnceFileSink<string>(join(dir, "out")), 2, 8000);
+    const result = await runJob(countingJob(flaky), {
+      checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 50 },
+      restartStrategy: { kind: "fixed-delay", attempts: 3, delayMs: 10 },
+      onWarning: (w) => warnings.push(w),
+    });
+    assert.equal(flaky.failures, 0);
+    assert.equal(warnings.filter((w) => w.includes("restarting")).length, 2, warnings.join("\n"));
+    assert.ok(
+      result.restoredFrom !== undefined && result.restoredFrom > 0,
+      "the last run resumed from a checkpoint",
+    );
+    assert.deepEqual(committed(join(dir, "out")), committed(reference));
+    assert.equal(committed(reference).length, 30_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
