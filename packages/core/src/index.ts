@@ -15,6 +15,8 @@ export { type ErrorHandling, Job, type JobOptions, type ResolvedJobOptions } fro
 export { DEAD_LETTER, type DeadLetter, OutputTag } from "./api/output-tag.ts";
 export * from "./api/state.ts";
 export * from "./api/windows.ts";
+export type { CheckpointOptions, CompletedCheckpoint } from "./checkpoint/checkpoint-coordinator.ts";
+export { RestoreCompatibilityError } from "./checkpoint/compatibility.ts";
 export * from "./connectors/index.ts";
 export * from "./errors.ts";
 export { explainPlan, planToMermaid } from "./plan/explain.ts";
@@ -47,6 +49,7 @@ export {
 } from "./runtime/operator.ts";
 export { createOperator, type OperatorFactoryContext } from "./runtime/operator-factory.ts";
 export { SourceOperator } from "./runtime/operators/source-operator.ts";
+export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/restart-strategy.ts";
 export { type ChannelStats, JobResult, type RunOptions, runJob } from "./runtime/run-job.ts";
 export {
   InternalTimerService,
@@ -55,7 +58,6 @@ export {
   type Triggerable,
 } from "./runtime/timer-service.ts";
 export { type ModuleRunOptions, runJobModule } from "./runtime/worker-runner.ts";
-export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/restart-strategy.ts";
 export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
 export {
   assignToKeyGroup,

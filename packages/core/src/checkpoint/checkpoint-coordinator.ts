@@ -23,6 +23,8 @@ export interface CheckpointOptions {
   retain?: number;
   /** Resume from the latest complete checkpoint (default), or start afresh. */
   restore?: "latest" | "none";
+  /** Drop checkpointed state whose operator uid is no longer in the job (instead of failing). */
+  allowNonRestoredState?: boolean;
 }
 
 export interface CoordinatorHooks {

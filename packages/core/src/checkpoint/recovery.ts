@@ -11,6 +11,7 @@ import type { OperatorSpec } from "../plan/logical-plan.ts";
 import type { PhysicalPlan } from "../plan/physical-plan.ts";
 import type { CheckpointOptions } from "./checkpoint-coordinator.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
+import { checkRestoreCompatibility } from "./compatibility.ts";
 import { FileCheckpointStore } from "./file-checkpoint-store.ts";
 import { findLatestCheckpoint, RestoreIndex } from "./restore.ts";
 
@@ -44,6 +45,9 @@ export async function prepareRecovery(
   const found = options.restore === "none" ? undefined : await findLatestCheckpoint(store, warn);
   if (found === undefined)
     return { store, committers, restore: undefined, alreadyFinished: false, lastCheckpointId: 0 };
+  const restore = new RestoreIndex(found);
+  if (!found.metadata.finished)
+    checkRestoreCompatibility(plan, restore, options.allowNonRestoredState === true);
   for (const [uid, list] of Object.entries(found.metadata.committables)) {
     const committer = committers.get(uid);
     if (committer === undefined) {
@@ -58,7 +62,7 @@ export async function prepareRecovery(
   return {
     store,
     committers,
-    restore: new RestoreIndex(found),
+    restore,
     alreadyFinished: found.metadata.finished,
     lastCheckpointId: found.metadata.checkpointId,
   };

@@ -92,6 +92,10 @@ export class RestoreIndex {
     return this.splits.get(uid);
   }
 
+  hasKeyedState(uid: string): boolean {
+    return this.operators.has(uid);
+  }
+
   /** Uids that have any state in the checkpoint. */
   uids(): string[] {
     return [...new Set([...this.operators.keys(), ...this.splits.keys()])];
