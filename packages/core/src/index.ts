@@ -17,6 +17,7 @@ export * from "./api/state.ts";
 export * from "./api/windows.ts";
 export type { CheckpointOptions, CompletedCheckpoint } from "./checkpoint/checkpoint-coordinator.ts";
 export { RestoreCompatibilityError } from "./checkpoint/compatibility.ts";
+export { describeSavepoint, readSavepoint, type SavepointDescription } from "./checkpoint/savepoint.ts";
 export * from "./connectors/index.ts";
 export * from "./errors.ts";
 export { explainPlan, planToMermaid } from "./plan/explain.ts";
@@ -30,6 +31,7 @@ export {
   type PlanOverrides,
   planJob,
 } from "./plan/physical-plan.ts";
+export { defaultSavepointDir, JobControl } from "./runtime/job-control.ts";
 export type { JobProgress, OperatorProgress } from "./runtime/job-metrics.ts";
 export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job-module.ts";
 // ---------------------------------------------------------------------------------------------

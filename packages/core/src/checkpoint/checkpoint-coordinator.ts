@@ -8,6 +8,7 @@
  */
 import type { SinkCommitter } from "../connectors/sink.ts";
 import type { SourceSplit } from "../connectors/source.ts";
+import { EddyError } from "../errors.ts";
 import type { TaskAcknowledgement } from "../runtime/task-checkpointing.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
 import type { CheckpointMetadata, CheckpointStats, TaskStateHandle } from "./snapshot.ts";
@@ -25,6 +26,8 @@ export interface CheckpointOptions {
   restore?: "latest" | "none";
   /** Drop checkpointed state whose operator uid is no longer in the job (instead of failing). */
   allowNonRestoredState?: boolean;
+  /** Start from this savepoint directory instead of the latest checkpoint. */
+  fromSavepoint?: string;
 }
 
 export interface CoordinatorHooks {
@@ -104,8 +107,31 @@ export class CheckpointCoordinator {
   }
 
   private schedule(): void {
-    if (this.stopped) return;
+    if (this.stopped || !Number.isFinite(this.intervalMs)) return;
     this.timer = setTimeout(() => this.trigger(), this.intervalMs);
+  }
+
+  /** Waiters for the outcome of a checkpoint, by id (savepoints wait for theirs). */
+  private readonly outcomes = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+
+  /**
+   * Takes a checkpoint now, outside the periodic schedule, and resolves with its id once it is
+   * complete (and its sinks committed); rejects if it is discarded. A savepoint is such a
+   * checkpoint, copied out by the caller.
+   */
+  async checkpointNow(options: { last?: boolean } = {}): Promise<number> {
+    for (;;) {
+      if (this.stopped)
+        throw new EddyError("EDDY_CHECKPOINT", "the job is stopping: no checkpoint can be taken now");
+      await this.whenIdle();
+      const id = this.trigger();
+      if (id === undefined) continue;
+      // The last checkpoint before a stop: none may follow it, or their commits would reach past
+      // the state it holds.
+      if (options.last) this.stop();
+      await new Promise<void>((resolve, reject) => this.outcomes.set(id, { resolve, reject }));
+      return id;
+    }
   }
 
   /** Triggers a checkpoint now (if none is in flight); returns its id, or undefined. */
@@ -149,6 +175,12 @@ export class CheckpointCoordinator {
     this.pending = undefined;
     this.hooks.pauseSplitAssignment(false);
     if (reason !== undefined) this.hooks.warn(`checkpoint ${id} discarded: ${reason}`);
+    this.outcomes
+      .get(id)
+      ?.reject(
+        new EddyError("EDDY_CHECKPOINT", `checkpoint ${id} was discarded: ${reason ?? "the job stopped"}`),
+      );
+    this.outcomes.delete(id);
     void this.store.discard(id).catch(() => {});
     this.settle();
     this.schedule();
@@ -175,10 +207,13 @@ export class CheckpointCoordinator {
       this.completed.push({ id: pending.id, stats });
       await this.commit(committables);
       await this.store.prune(this.retain);
+      this.outcomes.get(pending.id)?.resolve();
     } catch (error) {
       this.failure ??= error as Error;
+      this.outcomes.get(pending.id)?.reject(error as Error);
       this.stop();
     } finally {
+      this.outcomes.delete(pending.id);
       this.pending = undefined;
       this.completing = undefined;
       this.settle();

@@ -14,7 +14,7 @@ const METADATA = "_metadata";
 export class FileCheckpointStore implements CheckpointStore {
   constructor(readonly location: string) {}
 
-  private dir(id: number): string {
+  protected dir(id: number): string {
     return join(this.location, `chk-${id}`);
   }
 

@@ -7,13 +7,15 @@
  */
 import { join } from "node:path";
 import type { SinkCommitter } from "../connectors/sink.ts";
+import { EddyError } from "../errors.ts";
 import type { OperatorSpec } from "../plan/logical-plan.ts";
 import type { PhysicalPlan } from "../plan/physical-plan.ts";
 import type { CheckpointOptions } from "./checkpoint-coordinator.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
 import { checkRestoreCompatibility } from "./compatibility.ts";
 import { FileCheckpointStore } from "./file-checkpoint-store.ts";
-import { findLatestCheckpoint, RestoreIndex } from "./restore.ts";
+import { findLatestCheckpoint, type RestoredCheckpoint, RestoreIndex } from "./restore.ts";
+import { readSavepoint } from "./savepoint.ts";
 
 export interface Recovery {
   readonly store: CheckpointStore;
@@ -42,9 +44,19 @@ export async function prepareRecovery(
       const committer = sink.createCommitter?.();
       if (committer !== undefined) committers.set(node.uid, committer);
     }
-  const found = options.restore === "none" ? undefined : await findLatestCheckpoint(store, warn);
+  const existing = (await store.listCheckpoints())[0] ?? 0;
+  let found: RestoredCheckpoint | undefined;
+  if (options.fromSavepoint !== undefined) {
+    found = await readSavepoint(options.fromSavepoint);
+    if (found.metadata.jobName !== plan.jobName)
+      throw new EddyError(
+        "EDDY_SAVEPOINT",
+        `savepoint ${options.fromSavepoint} is of job '${found.metadata.jobName}', not of '${plan.jobName}': ` +
+          "restore it into the job it was taken from (the job's name must match)",
+      );
+  } else if (options.restore !== "none") found = await findLatestCheckpoint(store, warn);
   if (found === undefined)
-    return { store, committers, restore: undefined, alreadyFinished: false, lastCheckpointId: 0 };
+    return { store, committers, restore: undefined, alreadyFinished: false, lastCheckpointId: existing };
   const restore = new RestoreIndex(found);
   if (!found.metadata.finished)
     checkRestoreCompatibility(plan, restore, options.allowNonRestoredState === true);
@@ -64,6 +76,7 @@ export async function prepareRecovery(
     committers,
     restore,
     alreadyFinished: found.metadata.finished,
-    lastCheckpointId: found.metadata.checkpointId,
+    // Checkpoints of this run must sort after everything already in the store.
+    lastCheckpointId: Math.max(found.metadata.checkpointId, existing),
   };
 }

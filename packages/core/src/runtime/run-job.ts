@@ -19,6 +19,7 @@ import type { OperatorSpec } from "../plan/logical-plan.ts";
 import { type PhysicalPlan, type PlanOverrides, planJob } from "../plan/physical-plan.ts";
 import { type Clock, systemClock } from "../time/time.ts";
 import { deployTasks } from "./deploy.ts";
+import type { JobControl } from "./job-control.ts";
 import {
   aggregateSamples,
   emptyProgress,
@@ -48,6 +49,8 @@ export interface RunOptions extends PlanOverrides {
   onWarning?: (message: string) => void;
   /** What to do when the running job fails with a retriable error; no restart when absent. */
   restartStrategy?: RestartStrategy;
+  /** A handle to take savepoints of the running job, or stop it with one. */
+  control?: JobControl;
 }
 
 export interface ChannelStats {
@@ -222,6 +225,16 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
     options.onProgress === undefined
       ? undefined
       : setInterval(() => options.onProgress!(progress()), options.progressIntervalMs ?? 500);
+  options.control?.attach({
+    jobName: plan.jobName,
+    checkpointDir: recovery?.store.location,
+    checkpointNow: (options) => {
+      if (coordinator === undefined)
+        return Promise.reject(new Error("checkpointing is off for this job: it takes no checkpoints"));
+      return coordinator.checkpointNow(options);
+    },
+    stop: () => executor.cancel(),
+  });
   try {
     coordinator?.start();
     await executor.run();
@@ -231,6 +244,7 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
       if (coordinator.error !== undefined) throw coordinator.error;
     }
   } finally {
+    options.control?.attach(undefined);
     coordinator?.stop();
     if (timer !== undefined) clearInterval(timer);
     options.signal?.removeEventListener("abort", onAbort);

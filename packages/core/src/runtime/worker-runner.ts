@@ -91,6 +91,9 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
 
   const workers: Worker[] = [];
   const post = (slot: number, message: ToWorker) => workers[slot]?.postMessage(message);
+  const onAbort = () => {
+    for (let s = 0; s < workers.length; s++) post(s, { type: "cancel" });
+  };
   // Split assignments wait while a checkpoint is being taken at the sources (see the coordinator).
   let held: [number, ToWorker][] | undefined;
   const send = (slot: number, message: ToWorker) => {
@@ -215,7 +218,18 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
             samples[message.slot] = message.sample;
             break;
           case "ready":
-            if (++ready === slots) checkpointCoordinator?.start();
+            if (++ready === slots) {
+              checkpointCoordinator?.start();
+              options.control?.attach({
+                jobName: plan.jobName,
+                checkpointDir: recovery?.store.location,
+                checkpointNow: (checkpoint) =>
+                  checkpointCoordinator === undefined
+                    ? Promise.reject(new Error("checkpointing is off for this job: it takes no checkpoints"))
+                    : checkpointCoordinator.checkpointNow(checkpoint),
+                stop: onAbort,
+              });
+            }
             break;
           case "ack":
             checkpointCoordinator?.acknowledge(message.ack);
@@ -254,9 +268,6 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
     }
   });
 
-  const onAbort = () => {
-    for (let s = 0; s < workers.length; s++) post(s, { type: "cancel" });
-  };
   options.signal?.addEventListener("abort", onAbort);
   const timer =
     options.onProgress === undefined
@@ -270,6 +281,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
       if (checkpointCoordinator.error !== undefined) throw checkpointCoordinator.error;
     }
   } finally {
+    options.control?.attach(undefined);
     checkpointCoordinator?.stop();
     if (timer !== undefined) clearInterval(timer);
     options.signal?.removeEventListener("abort", onAbort);

@@ -1,0 +1,139 @@
+// Savepoints: stop a job with a savepoint, change it (an operator added, parallelism 2 -> 3 -> 1,
+// an operator removed with allowNonRestoredState), resume, and the committed output equals an
+// uninterrupted run's. A savepoint describes itself, and one of another job is refused.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { RestoreCompatibilityError } from "../../src/checkpoint/compatibility.ts";
+import { Job, JobControl, loadJobModule, runJob, type SavepointDescription } from "../../src/index.ts";
+
+const jobModule = new URL("../../../../test/e2e/fixtures/crash-job.ts", import.meta.url).href;
+
+function committed(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("part-"))
+    .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n"))
+    .filter((l) => l.length > 0)
+    .sort();
+}
+
+interface Step {
+  variant?: string;
+  parallelism: number;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
+  /** Stop with a savepoint after this long; run to the end when absent. */
+  stopAfterMs?: number;
+}
+
+async function step(dir: string, s: Step): Promise<string | undefined> {
+  const config = { output: join(dir, "out"), records: 80_000, rate: 80_000, variant: s.variant };
+  const control = new JobControl();
+  const running = runJob(await loadJobModule(jobModule, { config }), {
+    parallelism: s.parallelism,
+    control,
+    checkpointing: {
+      dir: join(dir, "checkpoints"),
+      // Frequent checkpoints, so that one would often follow a savepoint if a stop allowed it.
+      intervalMs: 10,
+      fromSavepoint: s.fromSavepoint,
+      allowNonRestoredState: s.allowNonRestoredState,
+    },
+  });
+  let savepoint: string | undefined;
+  if (s.stopAfterMs !== undefined) {
+    await control.started();
+    await new Promise((resolve) => setTimeout(resolve, s.stopAfterMs));
+    savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
+  }
+  const result = await running;
+  assert.equal(result.stopped, s.stopAfterMs !== undefined);
+  if (s.fromSavepoint !== undefined) assert.ok(result.restoredFrom !== undefined);
+  return savepoint;
+}
+
+async function reference(dir: string, variant?: string): Promise<string[]> {
+  await step(join(dir, `reference-${variant ?? "base"}`), { parallelism: 2, variant });
+  return committed(join(dir, `reference-${variant ?? "base"}`, "out"));
+}
+
+test("stop with a savepoint, add an operator, rescale 2 -> 3 -> 1: the output equals an uninterrupted run's", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-savepoint-"));
+  try {
+    const expected = await reference(dir);
+    const chain = join(dir, "chain");
+    const first = await step(chain, { parallelism: 2, stopAfterMs: 300 });
+    assert.ok(first !== undefined && existsSync(join(first, "_metadata")));
+    const description = JSON.parse(
+      readFileSync(join(first, "_savepoint.json"), "utf8"),
+    ) as SavepointDescription;
+    assert.equal(description.jobName, "crash-job");
+    assert.equal(description.codec, "v8-structured-clone");
+    const counts = description.operators.find((o) => o.uid === "counts")!;
+    assert.deepEqual(counts.states, { count: "value", buckets: "map" });
+    assert.ok(counts.keyGroups.length > 0);
+    assert.equal(description.operators.find((o) => o.uid === "events")?.sourceSplits, 1);
+
+    const second = await step(chain, {
+      parallelism: 3,
+      variant: "with-extra-operator",
+      fromSavepoint: first,
+      stopAfterMs: 300,
+    });
+    await step(chain, { parallelism: 1, variant: "with-extra-operator", fromSavepoint: second });
+    assert.deepEqual(committed(join(chain, "out")), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("removing a stateful operator needs allowNonRestoredState; then the rest resumes exactly", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-savepoint-"));
+  try {
+    const expected = await reference(dir);
+    const chain = join(dir, "chain");
+    const savepoint = await step(chain, { parallelism: 2, stopAfterMs: 300 });
+    await assert.rejects(
+      step(chain, { parallelism: 2, variant: "without-windows", fromSavepoint: savepoint }),
+      (error: unknown) =>
+        error instanceof RestoreCompatibilityError &&
+        /uid 'windows' has state/.test(error.problems.join("\n")),
+    );
+    await step(chain, {
+      parallelism: 2,
+      variant: "without-windows",
+      fromSavepoint: savepoint,
+      allowNonRestoredState: true,
+    });
+    const actual = committed(join(chain, "out"));
+    const isWindow = (line: string) => line.includes('"t":"window"');
+    assert.deepEqual(
+      actual.filter((l) => !isWindow(l)),
+      expected.filter((l) => !isWindow(l)),
+    );
+    const expectedWindows = new Set(expected.filter(isWindow));
+    assert.ok(
+      actual.filter(isWindow).every((l) => expectedWindows.has(l)),
+      "window rows from before the savepoint",
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a savepoint of another job is refused with its name", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-savepoint-"));
+  try {
+    const savepoint = await step(dir, { parallelism: 1, stopAfterMs: 200 });
+    const other = Job.create({ name: "another-job" });
+    other.fromElements(1, 2, 3).collect();
+    await assert.rejects(
+      runJob(other, { checkpointing: { dir: join(dir, "other"), fromSavepoint: savepoint } }),
+      /savepoint .* is of job 'crash-job', not of 'another-job'/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
