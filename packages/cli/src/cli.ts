@@ -7,7 +7,7 @@
  * The first SIGINT or SIGTERM stops the job cleanly; a second one exits at once (130 / 143).
  */
 import { readFileSync } from "node:fs";
-import { EddyError } from "@eddy/core";
+import { EddyError, JobControl } from "@eddy/core";
 import { type Command, parseCommandLine } from "./command-line.ts";
 import { UsageError } from "./errors.ts";
 import { planJobFile } from "./plan-job-file.ts";
@@ -79,15 +79,31 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 async function run(command: Extract<Command, { kind: "run" }>, io: CliIo): Promise<number> {
   const reporter = new ProgressReporter(progressModeFor(io, command.quiet), io);
   const controller = new AbortController();
+  const control = new JobControl();
+  let stopping = false;
   const dispose = io.onStopSignal((signal) => {
-    if (controller.signal.aborted) io.exit(signal === "SIGINT" ? 130 : 143);
+    if (stopping || controller.signal.aborted) io.exit(signal === "SIGINT" ? 130 : 143);
+    stopping = true;
+    // SIGTERM (a platform stopping the service) stops with a savepoint when the job checkpoints,
+    // so the next start resumes from it; Ctrl-C just stops.
+    if (signal === "SIGTERM" && command.checkpoints !== undefined && control.isRunning) {
+      reporter.note("[eddy] SIGTERM: stopping the job with a savepoint (a second signal exits at once)");
+      control.stopWithSavepoint().then(
+        (path) => reporter.note(`[eddy] savepoint written to ${path}`),
+        (error: unknown) => {
+          reporter.note(`[eddy] savepoint failed (${(error as Error).message}); stopping without one`);
+          controller.abort();
+        },
+      );
+      return;
+    }
     reporter.note(
       `[eddy] ${signal}: stopping the job (${signal === "SIGINT" ? "Ctrl-C" : "signal"} again exits at once)`,
     );
     controller.abort();
   });
   try {
-    await runJobFile({ ...command, env: io.env, signal: controller.signal, reporter });
+    await runJobFile({ ...command, env: io.env, signal: controller.signal, reporter, control });
     return 0;
   } finally {
     dispose();

@@ -72,6 +72,10 @@ export interface CheckpointArguments {
   readonly dir?: string;
   /** Start afresh instead of resuming from the latest checkpoint. */
   readonly fresh: boolean;
+  /** Resume from this savepoint instead. */
+  readonly fromSavepoint?: string;
+  /** Drop savepoint state whose operator is no longer in the job. */
+  readonly allowNonRestoredState?: boolean;
 }
 
 function parseRun(args: readonly string[]): Command {
@@ -83,14 +87,17 @@ function parseRun(args: readonly string[]): Command {
       "checkpoint-interval": { type: "string" },
       "checkpoint-dir": { type: "string" },
       fresh: { type: "boolean" },
+      "from-savepoint": { type: "string" },
+      "allow-non-restored-state": { type: "boolean" },
     },
     RUN_SYNOPSIS,
   );
   if (values.help) return { kind: "help", text: RUN_USAGE };
   const interval = values["checkpoint-interval"];
   const dir = values["checkpoint-dir"];
+  const fromSavepoint = values["from-savepoint"];
   let checkpoints: CheckpointArguments | undefined;
-  if (interval !== undefined || dir !== undefined) {
+  if (interval !== undefined || dir !== undefined || fromSavepoint !== undefined) {
     const intervalMs = interval === undefined ? 1000 : Number(interval);
     if (!Number.isInteger(intervalMs) || intervalMs < 1)
       throw new UsageError(
@@ -101,6 +108,8 @@ function parseRun(args: readonly string[]): Command {
       intervalMs,
       dir: dir === undefined ? undefined : String(dir),
       fresh: values.fresh === true,
+      ...(fromSavepoint === undefined ? {} : { fromSavepoint: String(fromSavepoint) }),
+      ...(values["allow-non-restored-state"] ? { allowNonRestoredState: true } : {}),
     };
   } else if (values.fresh)
     throw new UsageError("--fresh needs checkpoints: add --checkpoint-interval <ms>", RUN_SYNOPSIS);

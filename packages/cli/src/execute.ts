@@ -9,7 +9,7 @@ import type { OpenedJobFile } from "./job-file.ts";
 
 export type ExecuteOptions = Pick<
   RunOptions,
-  "parallelism" | "signal" | "onProgress" | "progressIntervalMs" | "checkpointing"
+  "parallelism" | "signal" | "onProgress" | "progressIntervalMs" | "checkpointing" | "control"
 >;
 
 export function execute(opened: OpenedJobFile, options: ExecuteOptions): Promise<JobResult> {

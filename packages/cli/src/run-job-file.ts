@@ -2,7 +2,7 @@
  * `eddy run` as a function: opens a job file, runs it until its input ends or `signal` aborts,
  * and reports progress. It throws what the job threw; the CLI turns that into an exit code.
  */
-import type { JobResult } from "@eddy/core";
+import type { JobControl, JobResult } from "@eddy/core";
 import type { CheckpointArguments } from "./command-line.ts";
 import { execute } from "./execute.ts";
 import { type JobFileOptions, openJobFile } from "./job-file.ts";
@@ -15,6 +15,8 @@ export interface RunJobFileOptions extends JobFileOptions {
   readonly reporter?: ProgressReporter;
   /** Checkpointing and recovery; off when absent. */
   readonly checkpoints?: CheckpointArguments;
+  /** A handle to take savepoints of the running job or stop it with one. */
+  readonly control?: JobControl;
 }
 
 export async function runJobFile(options: RunJobFileOptions): Promise<JobResult> {
@@ -24,6 +26,7 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
   try {
     result = await execute(opened, {
       parallelism: options.parallelism,
+      control: options.control,
       checkpointing:
         options.checkpoints === undefined
           ? undefined
@@ -31,6 +34,8 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
               intervalMs: options.checkpoints.intervalMs,
               dir: options.checkpoints.dir,
               restore: options.checkpoints.fresh ? "none" : "latest",
+              fromSavepoint: options.checkpoints.fromSavepoint,
+              allowNonRestoredState: options.checkpoints.allowNonRestoredState,
             },
       signal: options.signal,
       onProgress: reporter?.onProgress,

@@ -46,6 +46,11 @@ ${CONFIG_OPTIONS}
       --checkpoint-dir <dir>
                           where checkpoints go (default .eddy/checkpoints/<job name>)
       --fresh             ignore existing checkpoints and start from the beginning
+      --from-savepoint <dir>
+                          start from this savepoint (SIGTERM stops a checkpointing job with
+                          a savepoint under .eddy/savepoints/<job name>)
+      --allow-non-restored-state
+                          drop savepoint state whose operator uid is no longer in the job
   -h, --help              show this help
 
 ${CONFIG_NOTE}

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseCommandLine } from "../../src/command-line.ts";
-import { eddy, finished, spawnEddy } from "./run-eddy.ts";
+import { eddy, finished, REPO_ROOT, spawnEddy } from "./run-eddy.ts";
 
 const JOB = "test/e2e/fixtures/crash-job.ts";
 
@@ -89,5 +89,61 @@ test("a job stopped with SIGTERM resumes from its checkpoint; a finished job doe
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("SIGTERM stops a checkpointing job with a savepoint; --from-savepoint resumes it exactly", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-cli-savepoint-"));
+  try {
+    const common = ["--set", "records=100000", "--set", "rate=40000", "--checkpoint-interval", "100"];
+    const readBack = (name: string) =>
+      readdirSync(join(dir, name))
+        .filter((f) => f.startsWith("part-"))
+        .flatMap((f) => readFileSync(join(dir, name, f), "utf8").split("\n"))
+        .filter((l) => l.length > 0)
+        .sort();
+    const reference = await eddy([
+      "run",
+      JOB,
+      ...common,
+      "--checkpoint-dir",
+      join(dir, "ref-checkpoints"),
+      "--set",
+      `output=${join(dir, "ref")}`,
+    ]);
+    assert.equal(reference.code, 0, reference.stderr);
+
+    const args = [
+      "run",
+      JOB,
+      ...common,
+      "--checkpoint-dir",
+      join(dir, "checkpoints"),
+      "--set",
+      `output=${join(dir, "out")}`,
+    ];
+    const child = spawnEddy(args);
+    const done = finished(child);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      let names: string[] = [];
+      try {
+        names = readdirSync(join(dir, "checkpoints"));
+      } catch {}
+      if (names.length >= 2) break;
+    }
+    child.kill("SIGTERM");
+    const stopped = await done;
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const match = /savepoint written to (\S+)/.exec(stopped.stderr);
+    assert.ok(match, stopped.stderr);
+    const savepoint = match[1];
+
+    const resumed = await eddy([...args, "--fresh", "--from-savepoint", savepoint]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.deepEqual(readBack("out"), readBack("ref"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(REPO_ROOT, ".eddy", "savepoints", "crash-job"), { recursive: true, force: true });
   }
 });
