@@ -89,6 +89,7 @@ test("a job stopped with SIGTERM resumes from its checkpoint; a finished job doe
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(join(REPO_ROOT, ".eddy", "savepoints", "crash-job"), { recursive: true, force: true });
   }
 });
 
