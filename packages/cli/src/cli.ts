@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { EddyError, JobControl } from "@eddy/core";
 import { type Command, parseCommandLine } from "./command-line.ts";
+import { ControlServer, requestSavepoint } from "./control-server.ts";
 import { UsageError } from "./errors.ts";
 import { planJobFile } from "./plan-job-file.ts";
 import { ProgressReporter, type ProgressStreams, progressModeFor } from "./progress-reporter.ts";
@@ -70,6 +71,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return 0;
       case "run":
         return await run(command, io);
+      case "savepoint":
+        return await savepoint(command, io);
     }
   } catch (error) {
     return reportError(error, io);
@@ -102,12 +105,23 @@ async function run(command: Extract<Command, { kind: "run" }>, io: CliIo): Promi
     );
     controller.abort();
   });
+  const server = new ControlServer(control);
+  void server
+    .start()
+    .catch((error: unknown) => reporter.note(`[eddy] no control endpoint: ${(error as Error).message}`));
   try {
     await runJobFile({ ...command, env: io.env, signal: controller.signal, reporter, control });
     return 0;
   } finally {
     dispose();
+    await server.close();
   }
+}
+
+async function savepoint(command: Extract<Command, { kind: "savepoint" }>, io: CliIo): Promise<number> {
+  const path = await requestSavepoint(command.jobName, { stop: command.stop, dir: command.dir });
+  io.stdout.write(`${path}\n`);
+  return 0;
 }
 
 function reportError(error: unknown, io: CliIo): number {

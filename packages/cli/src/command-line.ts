@@ -7,7 +7,15 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
 import type { JobConfig } from "./job-config.ts";
 import { parseConfigValue } from "./job-config.ts";
-import { MAIN_SYNOPSIS, MAIN_USAGE, PLAN_SYNOPSIS, PLAN_USAGE, RUN_SYNOPSIS, RUN_USAGE } from "./usage.ts";
+import {
+  MAIN_SYNOPSIS,
+  MAIN_USAGE,
+  PLAN_SYNOPSIS,
+  PLAN_USAGE,
+  RUN_SYNOPSIS,
+  RUN_USAGE,
+  SAVEPOINT_USAGE,
+} from "./usage.ts";
 
 export type PlanFormat = "text" | "mermaid" | "both";
 
@@ -29,7 +37,8 @@ export type Command =
     } & JobArguments)
   | ({ readonly kind: "plan"; readonly format: PlanFormat } & JobArguments)
   | { readonly kind: "help"; readonly text: string }
-  | { readonly kind: "version" };
+  | { readonly kind: "version" }
+  | { readonly kind: "savepoint"; readonly jobName: string; readonly stop: boolean; readonly dir?: string };
 
 const JOB_OPTIONS = {
   parallelism: { type: "string", short: "p" },
@@ -58,6 +67,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parseRun(rest);
     case "plan":
       return parsePlan(rest);
+    case "savepoint":
+      return parseSavepoint(rest);
     default:
       throw new UsageError(
         first.startsWith("-") ? `unknown option '${first}'` : `unknown command '${first}'`,
@@ -118,6 +129,23 @@ function parseRun(args: readonly string[]): Command {
     quiet: values.quiet === true,
     ...(checkpoints === undefined ? {} : { checkpoints }),
     ...jobArguments("run", values, positionals, RUN_SYNOPSIS),
+  };
+}
+
+function parseSavepoint(args: readonly string[]): Command {
+  const { values, positionals } = parse(
+    args,
+    { stop: { type: "boolean" }, dir: { type: "string" }, help: { type: "boolean", short: "h" } },
+    SAVEPOINT_USAGE,
+  );
+  if (values.help) return { kind: "help", text: SAVEPOINT_USAGE };
+  if (positionals.length !== 1)
+    throw new UsageError("eddy savepoint needs the name of one running job", SAVEPOINT_USAGE);
+  return {
+    kind: "savepoint",
+    jobName: positionals[0],
+    stop: values.stop === true,
+    ...(values.dir === undefined ? {} : { dir: String(values.dir) }),
   };
 }
 

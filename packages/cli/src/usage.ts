@@ -17,6 +17,7 @@ export const MAIN_USAGE = `eddy: stateful stream processing for TypeScript
 Usage:
   eddy run <job.ts|job.js> [options]    run a job module
   eddy plan <job.ts|job.js> [options]   print a job's physical plan (chains, uids, exchanges)
+  eddy savepoint <job name> [--stop]    take a savepoint of a running job (and stop it)
   eddy <command> --help                 help on a command
   eddy --version                        print the version
 
@@ -75,3 +76,14 @@ ${CONFIG_OPTIONS}
   -h, --help              show this help
 
 ${CONFIG_NOTE}`;
+
+export const SAVEPOINT_USAGE = `Usage: eddy savepoint <job name> [--stop] [--dir <dir>]
+
+Asks a job that \`eddy run\` is running from this directory (with checkpoints on) for a
+savepoint, through the control endpoint it serves on 127.0.0.1, and prints the savepoint's
+directory. Resume from it with \`eddy run <job> --from-savepoint <dir>\`.
+
+Options:
+      --stop              stop the job after the savepoint (no checkpoint follows it)
+      --dir <dir>         where the savepoint goes (default .eddy/savepoints/<job name>)
+  -h, --help              show this help`;

@@ -1,7 +1,7 @@
 // `eddy run` with checkpoints: a stopped job resumes from its latest checkpoint when run again,
 // a finished one does not run again, and --fresh starts over.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -146,5 +146,47 @@ test("SIGTERM stops a checkpointing job with a savepoint; --from-savepoint resum
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(join(REPO_ROOT, ".eddy", "savepoints", "crash-job"), { recursive: true, force: true });
+  }
+});
+
+test("eddy savepoint asks a running job for a savepoint over its loopback control endpoint, and --stop stops it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-cli-control-"));
+  try {
+    const args = [
+      "run",
+      JOB,
+      "--set",
+      "records=400000",
+      "--set",
+      "rate=40000",
+      "--checkpoint-interval",
+      "100",
+      "--checkpoint-dir",
+      join(dir, "checkpoints"),
+      "--set",
+      `output=${join(dir, "out")}`,
+    ];
+    const child = spawnEddy(args);
+    const done = finished(child);
+    // Wait until the job has registered its control endpoint.
+    const registration = join(REPO_ROOT, ".eddy", "jobs", "crash-job.json");
+    while (!existsSync(registration)) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const taken = await eddy(["savepoint", "crash-job", "--dir", join(dir, "savepoints")]);
+    assert.equal(taken.code, 0, taken.stderr);
+    const first = taken.stdout.trim();
+    assert.ok(existsSync(join(first, "_savepoint.json")), first);
+
+    const stopped = await eddy(["savepoint", "crash-job", "--stop", "--dir", join(dir, "savepoints")]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const run = await done;
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(!existsSync(registration), "the registration is removed when the job ends");
+
+    const missing = await eddy(["savepoint", "crash-job"]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no running job 'crash-job' here/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

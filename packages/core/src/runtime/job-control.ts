@@ -40,6 +40,11 @@ export class JobControl {
     return this.running !== undefined;
   }
 
+  /** The running job's name (undefined before it starts). */
+  get jobName(): string | undefined {
+    return this.running?.jobName;
+  }
+
   /** Takes a savepoint into `targetDir` (default `.eddy/savepoints/<job>`); resolves with its path. */
   savepoint(targetDir?: string): Promise<string> {
     return this.takeSavepoint(targetDir, false);

@@ -1,0 +1,118 @@
+/**
+ * The control endpoint a job process serves on loopback while `eddy run` runs it: health, and
+ * savepoints on request (`eddy savepoint <job>` calls it). The process registers its port in
+ * `.eddy/jobs/<job name>.json` so the command can find it; the file goes away when the job ends.
+ * Bound to 127.0.0.1 only, so it needs no token.
+ */
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { JobControl } from "@eddy/core";
+
+export interface JobRegistration {
+  readonly jobName: string;
+  readonly pid: number;
+  readonly port: number;
+  readonly startedAt: string;
+}
+
+export function registrationPath(jobName: string, root = "."): string {
+  return join(root, ".eddy", "jobs", `${jobName.replace(/[^\w.-]+/g, "_")}.json`);
+}
+
+export class ControlServer {
+  private server: Server | undefined;
+  private registration: string | undefined;
+
+  constructor(private readonly control: JobControl) {}
+
+  /** Starts serving once the job has started; resolves with the registration. */
+  private closed = false;
+
+  async start(): Promise<JobRegistration | undefined> {
+    await this.control.started();
+    if (this.closed) return undefined;
+    const server = createServer((request, response) => {
+      void this.handle(request.method ?? "GET", new URL(request.url ?? "/", "http://localhost"), response);
+    });
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const jobName = this.control.jobName ?? "job";
+    const registration: JobRegistration = {
+      jobName,
+      pid: process.pid,
+      port: (server.address() as AddressInfo).port,
+      startedAt: new Date().toISOString(),
+    };
+    this.registration = registrationPath(jobName);
+    await mkdir(join(".eddy", "jobs"), { recursive: true });
+    await writeFile(this.registration, `${JSON.stringify(registration)}\n`);
+    return registration;
+  }
+
+  private async handle(
+    method: string,
+    url: URL,
+    response: import("node:http").ServerResponse,
+  ): Promise<void> {
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { "content-type": "application/json" });
+      response.end(`${JSON.stringify(body)}\n`);
+    };
+    try {
+      if (method === "GET" && url.pathname === "/healthz")
+        return reply(200, { status: "ok", running: this.control.isRunning });
+      if (method === "POST" && (url.pathname === "/savepoint" || url.pathname === "/stop-with-savepoint")) {
+        const dir = url.searchParams.get("dir") ?? undefined;
+        const path =
+          url.pathname === "/savepoint"
+            ? await this.control.savepoint(dir)
+            : await this.control.stopWithSavepoint(dir);
+        return reply(200, { path });
+      }
+      reply(404, {
+        error: `no ${method} ${url.pathname}: try GET /healthz, POST /savepoint, POST /stop-with-savepoint`,
+      });
+    } catch (error) {
+      reply(409, { error: (error as Error).message });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.registration !== undefined) await rm(this.registration, { force: true });
+    await new Promise<void>((resolve) =>
+      this.server === undefined ? resolve() : this.server.close(() => resolve()),
+    );
+  }
+}
+
+/** Asks the running job `jobName` (found through its registration) for a savepoint. */
+export async function requestSavepoint(
+  jobName: string,
+  options: { stop?: boolean; dir?: string },
+): Promise<string> {
+  let registration: JobRegistration;
+  try {
+    registration = JSON.parse(await readFile(registrationPath(jobName), "utf8"));
+  } catch {
+    throw new Error(
+      `no running job '${jobName}' here: ${registrationPath(jobName)} does not exist (start it with eddy run in this directory)`,
+    );
+  }
+  const query = options.dir === undefined ? "" : `?dir=${encodeURIComponent(options.dir)}`;
+  const path = options.stop ? "/stop-with-savepoint" : "/savepoint";
+  let response: Response;
+  try {
+    response = await fetch(`http://127.0.0.1:${registration.port}${path}${query}`, { method: "POST" });
+  } catch (error) {
+    throw new Error(
+      `job '${jobName}' (pid ${registration.pid}) does not answer on port ${registration.port}: ${(error as Error).message}`,
+    );
+  }
+  const body = (await response.json()) as { path?: string; error?: string };
+  if (!response.ok || body.path === undefined)
+    throw new Error(`savepoint of '${jobName}' failed: ${body.error}`);
+  return body.path;
+}
