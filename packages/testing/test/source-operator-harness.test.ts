@@ -176,12 +176,14 @@ describe("source watermarks per split", () => {
     await h.close();
   });
 
-  it("a reader without splits is idle, becomes active with its first split, and idle again when that split goes quiet", async () => {
+  it("a reader without splits holds the watermark, is idle after the idleness timeout, active with its first split, idle again when that split goes quiet", async () => {
     const source = new FedSource();
     const h = await SourceOperatorHarness.create(source, ascending().withIdleness(50), {
       autoWatermarkIntervalMs: 10,
     });
     assert.equal(h.poll(), "nothing-available");
+    assert.deepEqual(h.idleChanges(), [], "not idle before the timeout");
+    for (let i = 0; i < 6; i++) h.advanceProcessingTime(10);
     assert.deepEqual(h.idleChanges(), [true]);
     source.assign("late");
     await h.settle();

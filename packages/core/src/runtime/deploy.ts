@@ -172,8 +172,12 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
       );
       operator = sourceOperator;
       const reader = sourceReader;
+      const source = sourceOperator;
       d.splits.registerReader(nodeId, subtask, {
         addSplits: (splits) => {
+          // Every assigned split holds the watermark back from the moment it is assigned, not
+          // only once the reader first reads it: otherwise records of a split read later are late.
+          for (const split of splits) source.createOutputForSplit(split.splitId);
           reader.addSplits(splits);
           d.wake();
         },

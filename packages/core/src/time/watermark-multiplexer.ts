@@ -26,6 +26,7 @@ export class WatermarkMultiplexer {
     this.watermarks.push(Number.NEGATIVE_INFINITY);
     this.idle.push(false);
     this.live.push(true);
+    this.released.push(false);
     // The new input is active: if every other input was idle, the combination is active again.
     if (this.allIdle) this.recompute();
     return this.watermarks.length - 1;
@@ -63,15 +64,33 @@ export class WatermarkMultiplexer {
     return n;
   }
 
+  /**
+   * The input is gone without ending event time (a source split that finished while the reader
+   * may get more): it no longer counts at all. With no inputs left the watermark holds where it
+   * is, neither advancing nor turning idle, until a new input arrives or the whole input ends.
+   */
+  release(input: number): void {
+    if (this.released[input]) return;
+    this.released[input] = true;
+    this.recompute();
+  }
+
+  private readonly released: boolean[] = [];
+
   private recompute(): void {
     let min = Number.POSITIVE_INFINITY;
     let anyActive = false;
+    let anyIdle = false;
     for (let i = 0; i < this.watermarks.length; i++) {
-      if (this.idle[i]) continue;
+      if (this.released[i]) continue;
+      if (this.idle[i]) {
+        anyIdle = true;
+        continue;
+      }
       anyActive = true;
       if (this.watermarks[i] < min) min = this.watermarks[i];
     }
-    const allIdle = !anyActive && this.watermarks.length > 0;
+    const allIdle = !anyActive && anyIdle;
     if (!allIdle && this.allIdle) {
       this.allIdle = false;
       this.sink.idleChanged(false);

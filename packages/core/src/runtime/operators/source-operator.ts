@@ -36,7 +36,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
   private output!: Output<unknown>;
   private readonly splits = new Map<string, SplitOutput<T>>();
   private defaultSplit: SplitOutput<T> | undefined;
-  private multiplexer: WatermarkMultiplexer | undefined;
+  /** Exists from construction: splits can be assigned before the task opens. */
+  private readonly multiplexer: WatermarkMultiplexer | undefined;
   private readonly assigner: TimestampAssigner<T> | undefined;
   private nextPeriodicEmit = 0;
   private idle = false;
@@ -50,12 +51,7 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     private readonly setIdle: (idle: boolean) => void,
   ) {
     this.assigner = strategy?.timestampAssigner;
-  }
-
-  open(context: OperatorContext): void {
-    this.context = context;
-    this.output = context.output;
-    if (this.strategy !== undefined)
+    if (strategy !== undefined)
       this.multiplexer = new WatermarkMultiplexer({
         watermarkAdvanced: (wm) => {
           this.context.metrics.currentWatermark = wm;
@@ -63,15 +59,20 @@ export class SourceOperator<T> implements ReaderOutput<T> {
         },
         idleChanged: (idle) => this.changeIdle(idle),
       });
+  }
+
+  open(context: OperatorContext): void {
+    this.context = context;
+    this.output = context.output;
     this.nextPeriodicEmit = context.clock.now() + this.intervalMs;
   }
 
   /** Reads one batch from the reader. */
   poll(): InputStatus {
     const status = this.reader.pollNext(this);
+    // A reader without splits holds the watermark (as Flink's does); only the idleness timeout
+    // (withIdleness) lets downstream go past a source that has nothing to read.
     if (status === "end-of-input") this.finish();
-    else if (this.splits.size === 0 && this.defaultSplit === undefined && this.strategy !== undefined)
-      this.changeIdle(true);
     return status;
   }
 
@@ -104,8 +105,9 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     if (split.watermarkOutput) {
       split.generator!.onPeriodicEmit(split.watermarkOutput);
       // A finished split holds nothing back, but it must not count as +Infinity (as a finished
-      // channel does): the reader may get more splits, and only the end of input ends event time.
-      this.multiplexer!.setIdle(split.watermarkOutput.input, true);
+      // channel does), nor make the source idle: the reader may get more splits, and only the end
+      // of input ends event time. Its watermark is released; with no split left it holds.
+      this.multiplexer!.release(split.watermarkOutput.input);
     }
   }
 
@@ -117,8 +119,9 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     if (this.multiplexer === undefined) return new SplitOutput<T>(this, undefined, undefined);
     const out = new MultiplexedOutput(this.multiplexer, this.multiplexer.addInput());
     const split = new SplitOutput<T>(this, this.strategy!.createGenerator(), out);
-    split.lastActivity = this.context.clock.now();
-    // A reader without splits was reported idle (see poll); a new split makes the source active.
+    split.lastActivity = -1; // active since the last periodic check
+    // A reader that was idle for lack of splits is active again with one.
+    this.withoutSplitsSince = undefined;
     this.changeIdle(false);
     return split;
   }
@@ -173,7 +176,15 @@ export class SourceOperator<T> implements ReaderOutput<T> {
         split.watermarkOutput!.markIdle();
       }
     }
+    // A reader with no split to read is idle once the idleness timeout has passed without one.
+    if (this.splits.size === 0 && this.defaultSplit === undefined && idleTimeout > 0) {
+      if (this.withoutSplitsSince === undefined) this.withoutSplitsSince = now;
+      else if (now - this.withoutSplitsSince >= idleTimeout) this.changeIdle(true);
+    } else this.withoutSplitsSince = undefined;
   }
+
+  /** Since when the reader has had no split (processing time), for idleness. */
+  private withoutSplitsSince: number | undefined;
 
   private changeIdle(idle: boolean): void {
     if (this.idle === idle) return;
