@@ -26,103 +26,144 @@ export interface Triggerable {
   onProcessingTime(timer: Timer): void;
 }
 
-function timerId(key: Key, namespace: Namespace, time: number): string {
-  return `${typeof key === "number" ? "n" : "s"}${key}\u0001${namespace}\u0001${time}`;
+/** The timers due at one time, in registration order, indexed by key for dedup. */
+interface TimeBucket {
+  readonly timers: Timer[];
+  /** key -> first live timer of that key at this time; `next` chains other namespaces. */
+  readonly byKey: Map<Key, BucketEntry>;
+  /** Timers before this position have been fired or skipped. */
+  cursor: number;
 }
 
-/** A binary min-heap of timers by (time, seq) with an index for dedup and lazy deletion. */
+interface BucketEntry {
+  timer: Timer;
+  next: BucketEntry | undefined;
+}
+
+/**
+ * Timers grouped by time: a min-heap of the distinct times, and per time a bucket of timers in
+ * registration order with a per-key index for dedup. Registering a timer costs one number-keyed
+ * and one key-keyed lookup (no string is built); many timers share a time (window ends), so the
+ * heap stays small. Deletion marks the timer and unlinks it from the index.
+ */
 export class TimerQueue {
-  private readonly heap: Timer[] = [];
-  private readonly index = new Map<string, Timer>();
+  private readonly times: number[] = [];
+  private readonly buckets = new Map<number, TimeBucket>();
   private seq = 0;
+  private live = 0;
 
   get size(): number {
-    return this.index.size;
+    return this.live;
   }
 
   add(key: Key, keyGroup: number, namespace: Namespace, time: number): boolean {
-    const id = timerId(key, namespace, time);
-    if (this.index.has(id)) return false;
+    let bucket = this.buckets.get(time);
+    if (bucket === undefined) {
+      bucket = { timers: [], byKey: new Map(), cursor: 0 };
+      this.buckets.set(time, bucket);
+      this.pushTime(time);
+    }
+    const first = bucket.byKey.get(key);
+    for (let e = first; e !== undefined; e = e.next) if (e.timer.namespace === namespace) return false;
     const timer: Timer = { time, key, keyGroup, namespace, seq: this.seq++, deleted: false };
-    this.index.set(id, timer);
-    this.heap.push(timer);
-    this.siftUp(this.heap.length - 1);
+    bucket.timers.push(timer);
+    bucket.byKey.set(key, { timer, next: first });
+    this.live++;
     return true;
   }
 
   remove(key: Key, namespace: Namespace, time: number): boolean {
-    const id = timerId(key, namespace, time);
-    const timer = this.index.get(id);
-    if (timer === undefined) return false;
-    timer.deleted = true;
-    this.index.delete(id);
-    return true;
+    const bucket = this.buckets.get(time);
+    if (bucket === undefined) return false;
+    let previous: BucketEntry | undefined;
+    for (let e = bucket.byKey.get(key); e !== undefined; previous = e, e = e.next) {
+      if (e.timer.namespace !== namespace) continue;
+      e.timer.deleted = true;
+      if (previous !== undefined) previous.next = e.next;
+      else if (e.next !== undefined) bucket.byKey.set(key, e.next);
+      else bucket.byKey.delete(key);
+      this.live--;
+      return true;
+    }
+    return false;
   }
 
   /** Earliest live timer's time, or +Infinity. */
   peekTime(): number {
-    this.dropDeleted();
-    return this.heap.length === 0 ? Number.POSITIVE_INFINITY : this.heap[0].time;
+    for (;;) {
+      if (this.times.length === 0) return Number.POSITIVE_INFINITY;
+      const time = this.times[0];
+      const bucket = this.buckets.get(time)!;
+      if (this.advanceCursor(bucket)) return time;
+      this.dropEarliestTime();
+    }
   }
 
   /** Removes and returns the earliest live timer if its time <= limit. */
   pollUpTo(limit: number): Timer | undefined {
-    this.dropDeleted();
-    if (this.heap.length === 0 || this.heap[0].time > limit) return undefined;
-    const top = this.pop();
-    this.index.delete(timerId(top.key, top.namespace, top.time));
-    return top;
+    for (;;) {
+      if (this.times.length === 0 || this.times[0] > limit) return undefined;
+      const bucket = this.buckets.get(this.times[0])!;
+      if (!this.advanceCursor(bucket)) {
+        this.dropEarliestTime();
+        continue;
+      }
+      const timer = bucket.timers[bucket.cursor++];
+      this.remove(timer.key, timer.namespace, timer.time);
+      timer.deleted = false;
+      return timer;
+    }
   }
 
   /** All live timers (for snapshots), in no particular order. */
-  timers(): IterableIterator<Timer> {
-    return this.index.values();
+  *timers(): IterableIterator<Timer> {
+    for (const bucket of this.buckets.values())
+      for (let i = bucket.cursor; i < bucket.timers.length; i++)
+        if (!bucket.timers[i].deleted) yield bucket.timers[i];
   }
 
-  private dropDeleted(): void {
-    while (this.heap.length > 0 && this.heap[0].deleted) this.pop();
+  /** Skips deleted timers; true if the bucket has a live one at its cursor. */
+  private advanceCursor(bucket: TimeBucket): boolean {
+    while (bucket.cursor < bucket.timers.length && bucket.timers[bucket.cursor].deleted) bucket.cursor++;
+    return bucket.cursor < bucket.timers.length;
   }
 
-  private pop(): Timer {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
+  private dropEarliestTime(): void {
+    const time = this.times[0];
+    this.buckets.delete(time);
+    const last = this.times.pop()!;
+    if (this.times.length > 0) {
+      this.times[0] = last;
       this.siftDown(0);
     }
-    return top;
   }
 
-  private less(a: Timer, b: Timer): boolean {
-    return a.time < b.time || (a.time === b.time && a.seq < b.seq);
-  }
-
-  private siftUp(i: number): void {
-    const heap = this.heap;
-    const item = heap[i];
+  private pushTime(time: number): void {
+    const times = this.times;
+    let i = times.length;
+    times.push(time);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(item, heap[parent])) break;
-      heap[i] = heap[parent];
+      if (times[parent] <= time) break;
+      times[i] = times[parent];
       i = parent;
     }
-    heap[i] = item;
+    times[i] = time;
   }
 
   private siftDown(i: number): void {
-    const heap = this.heap;
-    const n = heap.length;
-    const item = heap[i];
+    const times = this.times;
+    const n = times.length;
+    const item = times[i];
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && this.less(heap[child + 1], heap[child])) child++;
-      if (!this.less(heap[child], item)) break;
-      heap[i] = heap[child];
+      if (child + 1 < n && times[child + 1] < times[child]) child++;
+      if (times[child] >= item) break;
+      times[i] = times[child];
       i = child;
     }
-    heap[i] = item;
+    times[i] = item;
   }
 }
 
