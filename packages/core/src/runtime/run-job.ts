@@ -78,6 +78,11 @@ export class JobResult {
     readonly restoredFrom: number | undefined = undefined,
   ) {}
 
+  /** The result of a run that found its job already finished in its latest checkpoint: nothing ran. */
+  static alreadyFinished(plan: PhysicalPlan, checkpointId: number): JobResult {
+    return new JobResult(plan, new Map(), emptyProgress(plan), 0, 0, false, [], [], checkpointId);
+  }
+
   /** The records of a collect sink, by handle or uid. */
   collected<T>(sink: CollectHandle<T> | string): T[] {
     const uid = typeof sink === "string" ? sink : sink.uid;
@@ -134,18 +139,7 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
     options.checkpointing === undefined
       ? undefined
       : await prepareRecovery(plan, options.checkpointing, warn);
-  if (recovery?.alreadyFinished)
-    return new JobResult(
-      plan,
-      new Map(),
-      emptyProgress(plan),
-      0,
-      0,
-      false,
-      [],
-      [],
-      recovery.lastCheckpointId,
-    );
+  if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
   const clock = options.clock ?? systemClock;
   const started = performance.now();
   let deadLetters = 0;

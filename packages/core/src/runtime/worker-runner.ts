@@ -10,7 +10,7 @@ import { prepareRecovery } from "../checkpoint/recovery.ts";
 import type { SourceSplit } from "../connectors/source.ts";
 import { EddyError, JobFailedError } from "../errors.ts";
 import { planJob } from "../plan/physical-plan.ts";
-import { aggregateSamples, emptyProgress, type JobProgress, type MetricsSample } from "./job-metrics.ts";
+import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
 import { runWithRestarts } from "./restart-strategy.ts";
 import { defaultDeadLetterLog, defaultWarn, expectedRecords, JobResult, type RunOptions } from "./run-job.ts";
@@ -57,18 +57,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
     options.checkpointing === undefined
       ? undefined
       : await prepareRecovery(plan, options.checkpointing, warn);
-  if (recovery?.alreadyFinished)
-    return new JobResult(
-      plan,
-      new Map(),
-      emptyProgress(plan),
-      0,
-      0,
-      false,
-      [],
-      [],
-      recovery.lastCheckpointId,
-    );
+  if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
   const started = performance.now();
   const slots = plan.slots;
   const log = options.onDeadLetter ?? defaultDeadLetterLog();
