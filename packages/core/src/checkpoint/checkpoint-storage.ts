@@ -21,5 +21,7 @@ export interface CheckpointStore {
   prune(retain: number): Promise<void>;
   /** Removes a checkpoint that will never complete. */
   discard(id: number): Promise<void>;
+  /** Moves a corrupt checkpoint out of the way (it is no longer listed); returns where it went. */
+  quarantine(id: number): Promise<string>;
   readonly location: string;
 }

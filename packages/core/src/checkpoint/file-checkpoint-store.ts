@@ -100,6 +100,12 @@ export class FileCheckpointStore implements CheckpointStore {
     }
   }
 
+  async quarantine(id: number): Promise<string> {
+    const target = join(this.location, `corrupt-chk-${id}-${Date.now()}`);
+    await rename(this.dir(id), target);
+    return target;
+  }
+
   async discard(id: number): Promise<void> {
     await rm(this.dir(id), { recursive: true, force: true });
   }

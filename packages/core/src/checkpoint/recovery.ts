@@ -76,7 +76,11 @@ export async function prepareRecovery(
     committers,
     restore,
     alreadyFinished: found.metadata.finished,
-    // Checkpoints of this run must sort after everything already in the store.
-    lastCheckpointId: Math.max(found.metadata.checkpointId, existing),
+    // After a savepoint, this run's checkpoints must sort after everything already in the store.
+    // After a checkpoint, they continue its ids, so that a replay commits under the same ids.
+    lastCheckpointId:
+      options.fromSavepoint !== undefined
+        ? Math.max(found.metadata.checkpointId, existing)
+        : found.metadata.checkpointId,
   };
 }

@@ -31,7 +31,10 @@ export async function findLatestCheckpoint(
       return await readCheckpoint(store, id);
     } catch (error) {
       if (!(error instanceof CorruptCheckpointError)) throw error;
-      warn(`${error.message}; falling back to an older checkpoint`);
+      // Set aside, so that no later run restores it and the ids after the one restored are free:
+      // a replay from the older checkpoint then commits its output under the same ids again.
+      const aside = await store.quarantine(id);
+      warn(`${error.message}; falling back to an older checkpoint (the corrupt one is kept at ${aside})`);
     }
   }
   return undefined;

@@ -1,7 +1,7 @@
 // The checkpoint format and the file store: round trips, and corruption or truncation of any
 // file is detected by checksum, never restored.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -118,9 +118,14 @@ test("the newest complete checkpoint is restored; a corrupt one is skipped for t
     assert.equal(found?.metadata.checkpointId, 1);
     assert.match(warnings.at(-1)!, /checkpoint 2 metadata .* is corrupt/);
 
+    // Corrupt checkpoints are set aside (kept for inspection, never listed again).
+    assert.deepEqual(await store.listCheckpoints(), [1]);
+    assert.ok(readdirSync(dir).some((name) => name.startsWith("corrupt-chk-3-")));
     // Retention keeps the newest complete ones.
+    const handle = await store.writeState(5, "task-0-0.bin", encodeSnapshot(snapshot(5, [["k", 5]])));
+    await store.completeCheckpoint(metadata(5, handle));
     await store.prune(1);
-    assert.deepEqual(await store.listCheckpoints(), [3]);
+    assert.deepEqual(await store.listCheckpoints(), [5]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
