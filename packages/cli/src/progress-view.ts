@@ -5,7 +5,7 @@
  * Rates come from the difference between the samples; the ETA of bounded input from the average
  * rate so far, which moves less than the current one.
  */
-import type { JobProgress, OperatorProgress } from "@eddy/core";
+import type { CompletedCheckpoint, JobProgress, OperatorProgress } from "@eddy/core";
 import {
   fit,
   formatCount,
@@ -123,6 +123,10 @@ export interface JobSummary {
   readonly deadLetters: number;
   /** Stopped by a signal rather than finished. */
   readonly stopped: boolean;
+  /** Checkpoints completed in the run (absent or empty without checkpointing). */
+  readonly checkpoints?: readonly CompletedCheckpoint[];
+  /** The checkpoint the run resumed from. */
+  readonly restoredFrom?: number;
 }
 
 export function renderSummary(summary: JobSummary): string {
@@ -135,8 +139,29 @@ export function renderSummary(summary: JobSummary): string {
   return (
     `[eddy] job '${summary.jobName}' ${ended} ${formatDuration(summary.durationMs)}: ` +
     `${formatCount(read)} records read (${formatCount(perSecond)}/s), ${formatCount(written)} written, ` +
-    `${formatCount(deadLetters)} dead letter${deadLetters === 1 ? "" : "s"}`
+    `${formatCount(deadLetters)} dead letter${deadLetters === 1 ? "" : "s"}` +
+    renderCheckpoints(summary)
   );
+}
+
+/** `; resumed from checkpoint 4; 12 checkpoints (last: 110 ms, 512 KB; slowest 230 ms)` */
+function renderCheckpoints(summary: JobSummary): string {
+  let text = summary.restoredFrom === undefined ? "" : `; resumed from checkpoint ${summary.restoredFrom}`;
+  const checkpoints = summary.checkpoints ?? [];
+  if (checkpoints.length > 0) {
+    const last = checkpoints[checkpoints.length - 1].stats;
+    const slowest = Math.max(...checkpoints.map((c) => c.stats.durationMs));
+    text +=
+      `; ${formatCount(checkpoints.length)} checkpoint${checkpoints.length === 1 ? "" : "s"} ` +
+      `(last: ${formatDuration(last.durationMs)}, ${formatBytes(last.bytes)}; slowest ${formatDuration(slowest)})`;
+  }
+  return text;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**

@@ -50,6 +50,8 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
         operators: result.operators,
         deadLetters: result.deadLetters,
         stopped: result.stopped,
+        checkpoints: result.checkpoints,
+        restoredFrom: result.restoredFrom,
       },
     );
   }

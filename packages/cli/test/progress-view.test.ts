@@ -177,4 +177,30 @@ describe("progress rendering", () => {
       /stopped after 2\.50s: .* 0 dead letters$/,
     );
   });
+
+  it("adds where the run resumed from and its checkpoints to the summary", () => {
+    const final = progress(2_500, 1_000_000, 10_000, Number.POSITIVE_INFINITY);
+    const stats = (durationMs: number, bytes: number) => ({
+      durationMs,
+      syncMs: 1,
+      asyncMs: 1,
+      alignmentMs: 0,
+      bytes,
+    });
+    assert.match(
+      renderSummary({
+        jobName: "sensors",
+        durationMs: 2_500,
+        operators: final.operators,
+        deadLetters: 0,
+        stopped: false,
+        restoredFrom: 4,
+        checkpoints: [
+          { id: 5, stats: stats(230, 2048) },
+          { id: 6, stats: stats(110, 3 * 1024 * 1024) },
+        ],
+      }),
+      /0 dead letters; resumed from checkpoint 4; 2 checkpoints \(last: 0\.11s, 3\.0 MB; slowest 0\.23s\)$/,
+    );
+  });
 });
