@@ -1,5 +1,5 @@
-// Runs every *.test.ts under packages/ and examples/ with Node's built-in test runner,
-// TypeScript loaded through tsx. Node 20's --test takes no globs, so we list the files here.
+// Runs every *.test.ts under packages/ and test/ with Node's built-in test runner (examples/ has its own,
+// run by the CLI's end-to-end tests), TypeScript loaded through tsx. Node 20's --test takes no globs.
 // Usage: node scripts/run-tests.mjs [substring-filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
