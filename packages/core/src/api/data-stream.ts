@@ -97,6 +97,18 @@ export class DataStream<T> {
     return new ConnectedStreams<T, B>(this, other);
   }
 
+  /**
+   * Windows over the whole stream (not per key), as Flink's windowAll: every record goes to one
+   * subtask, which evaluates the windows; the window function sees the key 0.
+   */
+  windowAll(assigner: WindowAssigner): WindowedStream<T, 0> {
+    return new WindowedStream<T, 0>(
+      this.keyBy<0>(() => 0),
+      assigner,
+      true,
+    );
+  }
+
   /** Round-robin to the next operator's subtasks. */
   rebalance(): DataStream<T> {
     return this.partition("rebalance");
@@ -239,6 +251,8 @@ export class WindowedStream<T, K extends Key> {
   constructor(
     private readonly keyed: KeyedStream<T, K>,
     private readonly assigner: WindowAssigner,
+    /** windowAll: the whole stream is one window group, evaluated by one subtask. */
+    private readonly all = false,
   ) {}
 
   /** Keeps windows this long past their end for late records, which update the result. */
@@ -287,7 +301,9 @@ export class WindowedStream<T, K extends Key> {
       lateDataTag: this.lateTag,
       function: fn,
     };
-    return this.keyed.addKeyed<R>({ kind: "window", window }, `window ${this.assigner.description}`);
+    const name = `${this.all ? "windowAll" : "window"} ${this.assigner.description}`;
+    const stream = this.keyed.addKeyed<R>({ kind: "window", window }, name);
+    return this.all ? stream.setParallelism(1) : stream;
   }
 }
 

@@ -58,3 +58,29 @@ for (const parallelism of [1, 2, 4])
       assert.equal(values.length, 20, `splits ${splits}: one sum per second of event time`);
     }
   });
+
+test("windowAll evaluates windows over the whole stream in one subtask, at any job parallelism", async () => {
+  for (const parallelism of [1, 3]) {
+    const job = Job.create({ name: "window-all", autoWatermarkIntervalMs: 0 });
+    const sums = job
+      .fromSource(
+        new GeneratorSource({ count: 10_000, generate: (i) => i }),
+        WatermarkStrategy.forBoundedOutOfOrderness<number>(0).withTimestamp((i) => i),
+      )
+      .windowAll(TumblingEventTimeWindows.of(1000))
+      .reduce((a, b) => a + b)
+      .collect();
+    const result = await runJob(job, { parallelism });
+    const expected = Array.from({ length: 10 }, (_, w) => {
+      let sum = 0;
+      for (let i = w * 1000; i < (w + 1) * 1000; i++) sum += i;
+      return sum;
+    });
+    assert.deepEqual(
+      result.collected(sums).sort((a, b) => a - b),
+      expected,
+    );
+    const windowNode = result.plan.nodes.find((n) => n.spec.kind === "window")!;
+    assert.equal(result.plan.parallelism[windowNode.id], 1);
+  }
+});
