@@ -52,7 +52,13 @@ export {
 export { createOperator, type OperatorFactoryContext } from "./runtime/operator-factory.ts";
 export { SourceOperator } from "./runtime/operators/source-operator.ts";
 export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/restart-strategy.ts";
-export { type ChannelStats, JobResult, type RunOptions, runJob } from "./runtime/run-job.ts";
+export {
+  type ChannelStats,
+  JobResult,
+  type JobResultParts,
+  type RunOptions,
+  runJob,
+} from "./runtime/run-job.ts";
 export {
   InternalTimerService,
   type ProcessingTimeService,

@@ -61,26 +61,58 @@ export interface ChannelStats {
   readonly peakQueuedBatches: number;
 }
 
+/** What a run produced: the plan, the collected records, final metrics and checkpoints. */
+export interface JobResultParts {
+  readonly plan: PhysicalPlan;
+  readonly collected: ReadonlyMap<string, unknown[]>;
+  readonly operators: readonly OperatorProgress[];
+  /** Dead letters no stream consumed (logged and counted). */
+  readonly deadLetters: number;
+  readonly durationMs: number;
+  /** True when the job was stopped (signal) rather than finishing its input. */
+  readonly stopped: boolean;
+  /** Occupancy of the in-thread channels (runJob only). */
+  readonly channels?: readonly ChannelStats[];
+  /** Checkpoints completed in this run, with their statistics. */
+  readonly checkpoints?: readonly CompletedCheckpoint[];
+  /** The checkpoint this run resumed from, if any. */
+  readonly restoredFrom?: number;
+}
+
 export class JobResult {
-  constructor(
-    readonly plan: PhysicalPlan,
-    private readonly collectedByUid: ReadonlyMap<string, unknown[]>,
-    readonly operators: readonly OperatorProgress[],
-    readonly deadLetters: number,
-    readonly durationMs: number,
-    /** True when the job was stopped (signal) rather than finishing its input. */
-    readonly stopped: boolean,
-    /** Occupancy of the in-thread channels (runJob only). */
-    readonly channels: readonly ChannelStats[] = [],
-    /** Checkpoints completed in this run, with their statistics. */
-    readonly checkpoints: readonly CompletedCheckpoint[] = [],
-    /** The checkpoint this run resumed from, if any. */
-    readonly restoredFrom: number | undefined = undefined,
-  ) {}
+  readonly plan: PhysicalPlan;
+  readonly operators: readonly OperatorProgress[];
+  readonly deadLetters: number;
+  readonly durationMs: number;
+  readonly stopped: boolean;
+  readonly channels: readonly ChannelStats[];
+  readonly checkpoints: readonly CompletedCheckpoint[];
+  readonly restoredFrom: number | undefined;
+  private readonly collectedByUid: ReadonlyMap<string, unknown[]>;
+
+  constructor(parts: JobResultParts) {
+    this.plan = parts.plan;
+    this.collectedByUid = parts.collected;
+    this.operators = parts.operators;
+    this.deadLetters = parts.deadLetters;
+    this.durationMs = parts.durationMs;
+    this.stopped = parts.stopped;
+    this.channels = parts.channels ?? [];
+    this.checkpoints = parts.checkpoints ?? [];
+    this.restoredFrom = parts.restoredFrom;
+  }
 
   /** The result of a run that found its job already finished in its latest checkpoint: nothing ran. */
   static alreadyFinished(plan: PhysicalPlan, checkpointId: number): JobResult {
-    return new JobResult(plan, new Map(), emptyProgress(plan), 0, 0, false, [], [], checkpointId);
+    return new JobResult({
+      plan,
+      collected: new Map(),
+      operators: emptyProgress(plan),
+      deadLetters: 0,
+      durationMs: 0,
+      stopped: false,
+      restoredFrom: checkpointId,
+    });
   }
 
   /** The records of a collect sink, by handle or uid. */
@@ -251,17 +283,17 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
     capacity: c.capacity,
     peakQueuedBatches: c.peakQueuedBatches,
   }));
-  return new JobResult(
+  return new JobResult({
     plan,
     collected,
-    final.operators,
+    operators: final.operators,
     deadLetters,
-    final.elapsedMs,
-    executor.isCancelled,
-    channelStats,
-    coordinator?.completed ?? [],
-    recovery?.restore?.checkpointId,
-  );
+    durationMs: final.elapsedMs,
+    stopped: executor.isCancelled,
+    channels: channelStats,
+    checkpoints: coordinator?.completed,
+    restoredFrom: recovery?.restore?.checkpointId,
+  });
 }
 
 function taskKey(task: Task): string {

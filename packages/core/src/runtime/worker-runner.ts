@@ -280,15 +280,14 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
   await Promise.all(workers.map((w) => w.terminate()));
   const final = progress();
   options.onProgress?.(final);
-  return new JobResult(
+  return new JobResult({
     plan,
     collected,
-    final.operators,
+    operators: final.operators,
     deadLetters,
-    final.elapsedMs,
+    durationMs: final.elapsedMs,
     stopped,
-    [],
-    checkpointCoordinator?.completed ?? [],
-    recovery?.restore?.checkpointId,
-  );
+    checkpoints: checkpointCoordinator?.completed,
+    restoredFrom: recovery?.restore?.checkpointId,
+  });
 }
