@@ -12,9 +12,17 @@ import { test } from "node:test";
 const runner = new URL("./fixtures/run-with-checkpoints.ts", import.meta.url).pathname;
 const jobModule = new URL("./fixtures/crash-job.ts", import.meta.url).pathname;
 
-function start(dir: string, parallelism: number): ChildProcess {
+type Backend = "heap" | "lmdb";
+
+function start(dir: string, parallelism: number, backend: Backend): ChildProcess {
   const records = 400_000;
-  const config = JSON.stringify({ output: join(dir, "out"), records, rate: 50_000 });
+  const config = JSON.stringify({
+    output: join(dir, "out"),
+    records,
+    rate: 50_000,
+    stateBackend: backend,
+    stateDir: join(dir, "state"),
+  });
   return spawn(
     process.execPath,
     ["--import", "tsx", runner, jobModule, join(dir, "checkpoints"), config, String(parallelism)],
@@ -91,13 +99,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function runToCompletion(
   dir: string,
   parallelism: number,
+  backend: Backend,
   kills: number,
   seed: number,
 ): Promise<{ killed: number; restoredFrom: number }> {
   const random = randomSequence(seed);
   let killed = 0;
   for (;;) {
-    const child = start(dir, parallelism);
+    const child = start(dir, parallelism, backend);
     const exit = exited(child);
     if (killed < kills) {
       void killAtRandomMoment(child, dir, random);
@@ -119,25 +128,32 @@ async function runToCompletion(
   }
 }
 
-for (const parallelism of [1, 2]) {
-  test(`SIGKILL at random moments, restarted each time, commits exactly the uninterrupted output (parallelism ${parallelism})`, async () => {
-    const reference = mkdtempSync(join(tmpdir(), "eddy-crash-ref-"));
-    const crashed = mkdtempSync(join(tmpdir(), "eddy-crash-"));
-    try {
-      const done = await exited(start(reference, parallelism));
-      assert.equal(done.code, 0, done.stderr);
-      const expected = committedLines(reference);
-      assert.ok(expected.length > 1000, `reference output has ${expected.length} lines`);
+for (const backend of ["heap", "lmdb"] as const)
+  for (const parallelism of [1, 2]) {
+    test(`SIGKILL at random moments, restarted each time, commits exactly the uninterrupted output (${backend} backend, parallelism ${parallelism})`, async () => {
+      const reference = mkdtempSync(join(tmpdir(), "eddy-crash-ref-"));
+      const crashed = mkdtempSync(join(tmpdir(), "eddy-crash-"));
+      try {
+        const done = await exited(start(reference, parallelism, backend));
+        assert.equal(done.code, 0, done.stderr);
+        const expected = committedLines(reference);
+        assert.ok(expected.length > 1000, `reference output has ${expected.length} lines`);
 
-      const { killed, restoredFrom } = await runToCompletion(crashed, parallelism, 10, 42 + parallelism);
-      assert.ok(killed >= 10, `killed ${killed} times`);
-      assert.ok(restoredFrom > 0, "the last run resumed from a checkpoint");
-      const actual = committedLines(crashed);
-      assert.equal(actual.length, expected.length, "line count");
-      assert.deepEqual(actual, expected);
-    } finally {
-      rmSync(reference, { recursive: true, force: true });
-      rmSync(crashed, { recursive: true, force: true });
-    }
-  });
-}
+        const { killed, restoredFrom } = await runToCompletion(
+          crashed,
+          parallelism,
+          backend,
+          10,
+          42 + parallelism,
+        );
+        assert.ok(killed >= 10, `killed ${killed} times`);
+        assert.ok(restoredFrom > 0, "the last run resumed from a checkpoint");
+        const actual = committedLines(crashed);
+        assert.equal(actual.length, expected.length, "line count");
+        assert.deepEqual(actual, expected);
+      } finally {
+        rmSync(reference, { recursive: true, force: true });
+        rmSync(crashed, { recursive: true, force: true });
+      }
+    });
+  }

@@ -73,6 +73,8 @@ export {
   type KeyGroupRange,
   keyGroupRangeForSubtask,
 } from "./state/key-groups.ts";
+export type { KeyedStateBackend, KeyGroupStates, StateStore } from "./state/keyed-state-backend.ts";
+export { LmdbKeyedStateBackend, type LmdbStateOptions } from "./state/lmdb-keyed-state-backend.ts";
 export {
   type Clock,
   MAX_WATERMARK,

@@ -11,6 +11,7 @@ import {
   errorMessage,
   HeapKeyedStateBackend,
   InternalTimerService,
+  type KeyedStateBackend,
   type KeyGroupRange,
   keyGroupRangeForSubtask,
   ManualClock,
@@ -49,7 +50,7 @@ export class HarnessContext {
   readonly range: KeyGroupRange;
   readonly context: OperatorContext;
   readonly autoWatermarkIntervalMs: number;
-  private backend: HeapKeyedStateBackend | undefined;
+  private backend: KeyedStateBackend | undefined;
 
   constructor(options: OperatorHarnessOptions, identity: { uid: string; name: string; keyed: boolean }) {
     const maxParallelism = options.maxParallelism ?? 128;
@@ -68,7 +69,7 @@ export class HarnessContext {
     const processingTime: ProcessingTimeService = { now: () => clock.now(), timerAdded: () => {} };
     const metrics = this.metrics;
     const output = this.output;
-    const keyedBackend = (): HeapKeyedStateBackend => {
+    const keyedBackend = (): KeyedStateBackend => {
       if (!identity.keyed)
         throw new RecordProcessingError(uid, name, undefined, "keyed state needs keyBy() before it");
       this.backend ??= new HeapKeyedStateBackend(maxParallelism, this.range, clock, name);
@@ -110,7 +111,7 @@ export class HarnessContext {
   }
 
   /** The keyed backend, if the operator is keyed and has asked for it. */
-  get keyedBackend(): HeapKeyedStateBackend | undefined {
+  get keyedBackend(): KeyedStateBackend | undefined {
     return this.backend;
   }
 }

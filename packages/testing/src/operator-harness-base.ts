@@ -155,14 +155,12 @@ export abstract class OperatorHarnessBase<OUT> {
 
   /** Entries held by the keyed state `name` over all keys (expired-but-not-cleaned entries count). */
   stateSize(name: string): number {
-    return this.stateTable(name).size();
+    return this.stateBackend(name).stateSize(name);
   }
 
   /** Keys that have an entry in the keyed state `name`. */
   stateKeys(name: string): Key[] {
-    const keys: Key[] = [];
-    for (const group of this.stateTable(name).groups) for (const key of group.keys()) keys.push(key);
-    return keys;
+    return this.stateBackend(name).stateKeys(name);
   }
 
   /**
@@ -206,16 +204,16 @@ export abstract class OperatorHarnessBase<OUT> {
     }
   }
 
-  private stateTable(name: string) {
+  /** The keyed backend, if it holds a registered state `name`. */
+  private stateBackend(name: string) {
     this.open();
     const backend = this.env.keyedBackend;
-    const tables = backend === undefined ? [] : [...backend.stateTables()];
-    const table = tables.find((t) => t.descriptor.name === name);
-    if (table === undefined)
+    const names = backend === undefined ? [] : backend.registeredStates();
+    if (backend === undefined || !names.includes(name))
       throw new Error(
         `no keyed state '${name}' in operator '${this.env.context.name}'; it has ` +
-          (tables.length === 0 ? "none" : tables.map((t) => `'${t.descriptor.name}'`).join(", ")),
+          (names.length === 0 ? "none" : names.map((n) => `'${n}'`).join(", ")),
       );
-    return table;
+    return backend;
   }
 }

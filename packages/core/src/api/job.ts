@@ -31,6 +31,10 @@ export interface JobOptions {
   channelCapacity?: number;
   /** A batch is sent after this long even if not full (ms of processing time). Default 50. */
   batchTimeoutMs?: number;
+  /** Where keyed state lives while the job runs: JS Maps ("heap", default) or LMDB on disk. */
+  stateBackend?: "heap" | "lmdb";
+  /** Directory of the LMDB backend's working state (one subdirectory per job). Default `.eddy/state`. */
+  stateDir?: string;
 }
 
 export type ResolvedJobOptions = Required<JobOptions>;
@@ -136,6 +140,8 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     parallelism: options.parallelism ?? 1,
     maxParallelism: options.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
     errorHandling: options.errorHandling ?? "fail",
+    stateBackend: options.stateBackend ?? "heap",
+    stateDir: options.stateDir ?? ".eddy/state",
     autoWatermarkIntervalMs: options.autoWatermarkIntervalMs ?? 200,
     batchSize: options.batchSize ?? 1024,
     channelCapacity: options.channelCapacity ?? 4,
@@ -155,6 +161,16 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     );
   if (!(resolved.autoWatermarkIntervalMs >= 0))
     throw new ConfigError("autoWatermarkIntervalMs", "must be a number of milliseconds >= 0");
+  if (resolved.stateBackend !== "heap" && resolved.stateBackend !== "lmdb")
+    throw new ConfigError(
+      "stateBackend",
+      `must be "heap" or "lmdb", not ${JSON.stringify(resolved.stateBackend)}`,
+    );
+  if (typeof resolved.stateDir !== "string" || resolved.stateDir.trim() === "")
+    throw new ConfigError(
+      "stateDir",
+      `must be a non-empty directory path, not ${JSON.stringify(resolved.stateDir)}`,
+    );
   if (!(resolved.batchTimeoutMs >= 0))
     throw new ConfigError("batchTimeoutMs", "must be a number of milliseconds >= 0");
   return resolved;

@@ -11,6 +11,8 @@ import type { OperatorSpec } from "../plan/logical-plan.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../plan/physical-plan.ts";
 import { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
 import { type KeyGroupRange, keyGroupRangeForSubtask } from "../state/key-groups.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
+import { LmdbKeyedStateBackend, lmdbStateDir } from "../state/lmdb-keyed-state-backend.ts";
 import type { Clock } from "../time/time.ts";
 import { ChainedInput, ChainOutput } from "./chain-output.ts";
 import type { ChannelReceiver, ChannelSender } from "./channel.ts";
@@ -128,8 +130,15 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
             undefined,
             "keyed state needs keyBy() before it",
           );
-        if (state.backend === undefined)
-          state.attachBackend(new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name));
+        if (state.backend === undefined) {
+          const backend: KeyedStateBackend =
+            options.stateBackend === "lmdb"
+              ? new LmdbKeyedStateBackend(options.maxParallelism, range, d.clock, node.name, {
+                  dir: lmdbStateDir(options.stateDir, plan.jobName, node.uid, subtask),
+                })
+              : new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name);
+          state.attachBackend(backend);
+        }
         return state.backend!;
       },
       timerService: (triggerable) => {

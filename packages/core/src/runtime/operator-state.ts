@@ -7,7 +7,7 @@ import type { Key } from "../api/functions.ts";
 import type { StateKind } from "../api/state.ts";
 import type { KeyGroupSnapshot, OperatorSnapshot, TimerEntry } from "../checkpoint/snapshot.ts";
 import type { SourceSplit } from "../connectors/source.ts";
-import type { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
 import type { InternalTimerService, Namespace } from "./timer-service.ts";
 
 /** What a restore hands one operator of one subtask: the key groups it now owns. */
@@ -17,7 +17,7 @@ export interface RestoredOperatorState {
 }
 
 export class OperatorStateHolder {
-  backend: HeapKeyedStateBackend | undefined;
+  backend: KeyedStateBackend | undefined;
   readonly timerServices: InternalTimerService[] = [];
 
   constructor(
@@ -27,7 +27,7 @@ export class OperatorStateHolder {
   ) {}
 
   /** Attaches the backend when the operator first asks for it, loading restored state. */
-  attachBackend(backend: HeapKeyedStateBackend): void {
+  attachBackend(backend: KeyedStateBackend): void {
     this.backend = backend;
     if (this.restored === undefined) return;
     backend.restore(
@@ -46,6 +46,11 @@ export class OperatorStateHolder {
     for (const [kg, group] of this.restored.groups)
       for (const [s, domain, key, namespace, time] of group.timers)
         if (s === index) service.restoreTimer(domain, key, kg, namespace as Namespace, time);
+  }
+
+  /** Releases the backend's resources (LMDB files) when the task ends. */
+  dispose(): void {
+    this.backend?.dispose();
   }
 
   snapshot(splits?: SourceSplit[]): OperatorSnapshot {

@@ -5,7 +5,7 @@
  * which is either the next operator of the chain or the writer of an exchange.
  */
 import type { ErrorHandling } from "../api/job.ts";
-import type { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
 import type { Clock } from "../time/time.ts";
 import type { InternalTimerService, ProcessingTimeService, Triggerable } from "./timer-service.ts";
 
@@ -38,7 +38,7 @@ export interface OperatorContext {
   readonly clock: Clock;
   readonly processingTime: ProcessingTimeService;
   /** The keyed-state backend; throws for operators on a non-keyed stream. */
-  keyedBackend(): HeapKeyedStateBackend;
+  keyedBackend(): KeyedStateBackend;
   /** A timer service bound to this operator's keyed backend. */
   timerService(triggerable: Triggerable): InternalTimerService;
   /**

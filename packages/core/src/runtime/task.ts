@@ -147,6 +147,7 @@ export class Task {
 
   private closeOperators(): void {
     for (const op of this.operators) (op.operator as StreamOperator).close();
+    for (const op of this.operators) op.state.dispose();
     const closing: Promise<unknown>[] = this.sinks.map((s) => s.closeWriter());
     if (this.input.kind === "source") closing.push(Promise.resolve(this.input.source.closeReader()));
     if (closing.length > 0) this.waitFor(Promise.all(closing));
@@ -179,6 +180,7 @@ export class Task {
       for (const sink of this.sinks) await quietly(() => sink.flush(true));
     }
     for (const op of this.operators) await quietly(() => (op.operator as StreamOperator).close());
+    for (const op of this.operators) await quietly(() => op.state.dispose());
     for (const sink of this.sinks) await quietly(() => sink.closeWriter());
   }
 

@@ -5,7 +5,7 @@
  * registration order, each with its key set as the current key, as in Flink.
  */
 import type { Key } from "../api/functions.ts";
-import type { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
 import { MIN_WATERMARK } from "../time/time.ts";
 
 /** Namespaces separate timers (and state) of one key, e.g. one per window. */
@@ -180,7 +180,7 @@ export class InternalTimerService {
   currentWatermark = MIN_WATERMARK;
 
   constructor(
-    private readonly backend: HeapKeyedStateBackend,
+    private readonly backend: KeyedStateBackend,
     private readonly triggerable: Triggerable,
     private readonly processingTime: ProcessingTimeService,
   ) {}

@@ -6,12 +6,19 @@
  */
 import type { Key } from "../api/functions.ts";
 import type { StateDescriptor, StateKind } from "../api/state.ts";
-import { EddyError } from "../errors.ts";
 import type { Clock } from "../time/time.ts";
 import { createHeapState, type HeapState } from "./heap-states.ts";
 import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
+import {
+  checkKeyGroup,
+  type KeyedStateBackend,
+  type KeyGroupStates,
+  restoredKindError,
+  type StateStore,
+  stateKindError,
+} from "./keyed-state-backend.ts";
 
-export class StateTable<V = unknown> {
+export class StateTable<V = unknown> implements StateStore<V> {
   /** groups[kg - range.start] holds the entries of key group kg. */
   readonly groups: Map<Key, V>[];
   constructor(
@@ -34,6 +41,24 @@ export class StateTable<V = unknown> {
   remove(): void {
     this.current().delete(this.backend.currentKey);
   }
+  private cleanupCursor: Iterator<[Key, V]> | undefined;
+  private cleanupGroup = 0;
+  cleanSome(budget: number, isExpired: (value: V, now: number) => boolean, now: number): void {
+    for (; budget > 0; budget--) {
+      if (this.cleanupCursor === undefined) {
+        if (this.groups.length === 0) return;
+        this.cleanupGroup = (this.cleanupGroup + 1) % this.groups.length;
+        this.cleanupCursor = this.groups[this.cleanupGroup].entries();
+      }
+      const next = this.cleanupCursor.next();
+      if (next.done) {
+        this.cleanupCursor = undefined;
+        continue;
+      }
+      const [key, value] = next.value;
+      if (isExpired(value, now)) this.groups[this.cleanupGroup].delete(key);
+    }
+  }
   size(): number {
     let n = 0;
     for (const group of this.groups) n += group.size;
@@ -41,7 +66,7 @@ export class StateTable<V = unknown> {
   }
 }
 
-export class HeapKeyedStateBackend {
+export class HeapKeyedStateBackend implements KeyedStateBackend {
   currentKey: Key = 0;
   currentKeyGroup: number;
   private readonly tables = new Map<string, { table: StateTable<any>; state: HeapState }>();
@@ -58,13 +83,7 @@ export class HeapKeyedStateBackend {
   setCurrentKey(key: Key): void {
     this.currentKey = key;
     const kg = assignToKeyGroup(key, this.maxParallelism);
-    if (kg < this.range.start || kg > this.range.end)
-      throw new EddyError(
-        "EDDY_KEY_GROUP",
-        `operator '${this.operatorName}' received key ${JSON.stringify(key)} of key group ${kg}, outside its ` +
-          `range ${this.range.start}..${this.range.end}: the key selector is not deterministic, or the stream ` +
-          `was re-partitioned after keyBy (use keyBy again)`,
-      );
+    checkKeyGroup(this.operatorName, key, kg, this.range);
     this.currentKeyGroup = kg;
   }
 
@@ -78,10 +97,7 @@ export class HeapKeyedStateBackend {
   private readonly restored = new Map<string, { kind: StateKind; groups: Map<number, [Key, unknown][]> }>();
 
   /** Takes restored key groups (only those in this backend's range are kept). */
-  restore(
-    stateKinds: Record<string, StateKind>,
-    groups: Iterable<[number, Record<string, [Key, unknown][]>]>,
-  ): void {
+  restore(stateKinds: Record<string, StateKind>, groups: Iterable<[number, KeyGroupStates]>): void {
     for (const [name, kind] of Object.entries(stateKinds))
       if (!this.restored.has(name)) this.restored.set(name, { kind, groups: new Map() });
     for (const [kg, states] of groups) {
@@ -91,8 +107,8 @@ export class HeapKeyedStateBackend {
   }
 
   /** Every non-empty key group of every state, for a checkpoint. Entries are not copied. */
-  snapshotGroups(): Map<number, Record<string, [Key, unknown][]>> {
-    const groups = new Map<number, Record<string, [Key, unknown][]>>();
+  snapshotGroups(): Map<number, KeyGroupStates> {
+    const groups = new Map<number, KeyGroupStates>();
     for (const [name, { table }] of this.tables)
       table.groups.forEach((map, i) => {
         if (map.size === 0) return;
@@ -115,10 +131,11 @@ export class HeapKeyedStateBackend {
     const existing = this.tables.get(descriptor.name);
     if (existing) {
       if (existing.table.descriptor.kind !== descriptor.kind)
-        throw new EddyError(
-          "EDDY_STATE_KIND",
-          `operator '${this.operatorName}' registers state '${descriptor.name}' as ${descriptor.kind} state, ` +
-            `but it already is ${existing.table.descriptor.kind} state: give each state its own name`,
+        throw stateKindError(
+          this.operatorName,
+          descriptor.name,
+          descriptor.kind,
+          existing.table.descriptor.kind,
         );
       return existing.state as S;
     }
@@ -126,11 +143,7 @@ export class HeapKeyedStateBackend {
     const restored = this.restored.get(descriptor.name);
     if (restored !== undefined) {
       if (restored.kind !== descriptor.kind)
-        throw new EddyError(
-          "EDDY_STATE_KIND",
-          `operator '${this.operatorName}' registers state '${descriptor.name}' as ${descriptor.kind} state, but ` +
-            `the checkpoint holds it as ${restored.kind} state: keep the kind or give the new state another name`,
-        );
+        throw restoredKindError(this.operatorName, descriptor.name, descriptor.kind, restored.kind);
       for (const [kg, entries] of restored.groups) {
         const map = table.groups[kg - this.range.start];
         for (const [key, value] of entries) map.set(key, value);
@@ -156,4 +169,21 @@ export class HeapKeyedStateBackend {
     for (const [name, e] of this.tables) kinds[name] = e.table.descriptor.kind;
     return kinds;
   }
+
+  registeredStates(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  stateKeys(name: string): Key[] {
+    const keys: Key[] = [];
+    const table = this.tables.get(name)?.table;
+    if (table !== undefined) for (const group of table.groups) for (const key of group.keys()) keys.push(key);
+    return keys;
+  }
+
+  stateSize(name: string): number {
+    return this.tables.get(name)?.table.size() ?? 0;
+  }
+
+  dispose(): void {}
 }

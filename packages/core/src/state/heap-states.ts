@@ -1,5 +1,5 @@
 /**
- * Heap implementations of the five keyed state kinds. Without TTL a table holds the plain
+ * The five keyed state kinds, over a StateStore (the heap's tables or LMDB's cached stores). Without TTL a table holds the plain
  * value (a list holds an array, a map state a Map). With TTL each value, list element or map
  * entry is wrapped with the processing time it was last written (or read, if so configured);
  * an expired entry is never returned unless the TTL says otherwise, and is removed when seen.
@@ -15,7 +15,7 @@ import type {
   ValueState,
 } from "../api/state.ts";
 import type { Clock } from "../time/time.ts";
-import type { StateTable } from "./heap-keyed-state-backend.ts";
+import type { StateStore } from "./keyed-state-backend.ts";
 
 export type HeapState =
   | ValueState<unknown>
@@ -34,8 +34,6 @@ class Ttl {
   readonly ttl: number;
   readonly updateOnRead: boolean;
   readonly returnExpired: boolean;
-  private cleanupCursor: Iterator<[Key, unknown]> | undefined;
-  private cleanupGroup = 0;
 
   constructor(
     config: StateTtlConfig,
@@ -56,28 +54,14 @@ class Ttl {
    * Incremental cleanup: each access also inspects a couple of other entries of the table and
    * drops those that are wholly expired, so state of keys that are never read again goes away.
    */
-  cleanSome(table: StateTable<any>, isExpired: (value: unknown, now: number) => boolean): void {
-    const now = this.now();
-    for (let budget = 2; budget > 0; budget--) {
-      if (this.cleanupCursor === undefined) {
-        if (table.groups.length === 0) return;
-        this.cleanupGroup = (this.cleanupGroup + 1) % table.groups.length;
-        this.cleanupCursor = table.groups[this.cleanupGroup].entries();
-      }
-      const next = this.cleanupCursor.next();
-      if (next.done) {
-        this.cleanupCursor = undefined;
-        continue;
-      }
-      const [key, value] = next.value;
-      if (isExpired(value, now)) table.groups[this.cleanupGroup].delete(key);
-    }
+  cleanSome(table: StateStore<any>, isExpired: (value: unknown, now: number) => boolean): void {
+    table.cleanSome(2, isExpired, this.now());
   }
 }
 
 export function createHeapState(
   descriptor: StateDescriptor,
-  table: StateTable<any>,
+  table: StateStore<any>,
   clock: Clock,
 ): HeapState {
   const ttl = descriptor.ttl ? new Ttl(descriptor.ttl, clock) : null;
@@ -98,7 +82,7 @@ export function createHeapState(
 /** Shared by value-like states (value, reducing, aggregating): one value per key. */
 class SingleValue<T> {
   constructor(
-    protected readonly table: StateTable<any>,
+    protected readonly table: StateStore<any>,
     protected readonly ttl: Ttl | null,
   ) {}
   protected read(): T | undefined {
@@ -128,7 +112,7 @@ class SingleValue<T> {
 
 class HeapValueState<T> extends SingleValue<T> implements ValueState<T> {
   constructor(
-    table: StateTable<any>,
+    table: StateStore<any>,
     ttl: Ttl | null,
     private readonly defaultValue: T | undefined,
   ) {
@@ -146,7 +130,7 @@ class HeapValueState<T> extends SingleValue<T> implements ValueState<T> {
 
 class HeapReducingState<T> extends SingleValue<T> implements ReducingState<T> {
   constructor(
-    table: StateTable<any>,
+    table: StateStore<any>,
     ttl: Ttl | null,
     private readonly reduce: (a: T, b: T) => T,
   ) {
@@ -163,7 +147,7 @@ class HeapReducingState<T> extends SingleValue<T> implements ReducingState<T> {
 
 class HeapAggregatingState<IN, ACC, OUT> extends SingleValue<ACC> implements AggregatingState<IN, OUT> {
   constructor(
-    table: StateTable<any>,
+    table: StateStore<any>,
     ttl: Ttl | null,
     private readonly fn: {
       createAccumulator(): ACC;
@@ -187,7 +171,7 @@ const EMPTY: readonly never[] = Object.freeze([]);
 
 class HeapListState<T> implements ListState<T> {
   constructor(
-    private readonly table: StateTable<any>,
+    private readonly table: StateStore<any>,
     private readonly ttl: Ttl | null,
   ) {}
   get(): readonly T[] {
@@ -234,7 +218,7 @@ class HeapListState<T> implements ListState<T> {
 
 class HeapMapState<UK extends Key, UV> implements MapState<UK, UV> {
   constructor(
-    private readonly table: StateTable<any>,
+    private readonly table: StateStore<any>,
     private readonly ttl: Ttl | null,
   ) {}
   private map(create: boolean): Map<UK, unknown> | undefined {

@@ -12,80 +12,90 @@ import { encodeSnapshot } from "../../src/checkpoint/snapshot.ts";
 import { StateDescriptors, type ValueState } from "../../src/index.ts";
 import { OperatorStateHolder } from "../../src/runtime/operator-state.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
-import { assignToKeyGroup, keyGroupRangeForSubtask } from "../../src/state/key-groups.ts";
+import { assignToKeyGroup, type KeyGroupRange, keyGroupRangeForSubtask } from "../../src/state/key-groups.ts";
+import type { KeyedStateBackend } from "../../src/state/keyed-state-backend.ts";
+import { LmdbKeyedStateBackend } from "../../src/state/lmdb-keyed-state-backend.ts";
 import { systemClock } from "../../src/time/time.ts";
 
 const KEYS = 1_000_000;
 const MAX_PARALLELISM = 128;
 const descriptor = StateDescriptors.value<number>("v");
 
-test("1,000,000 keys of value state checkpoint and restore at another parallelism (heap backend)", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "eddy-large-state-"));
-  try {
-    const holder = new OperatorStateHolder("op", "keyed-process", undefined);
-    const backend = new HeapKeyedStateBackend(
-      MAX_PARALLELISM,
-      { start: 0, end: MAX_PARALLELISM - 1 },
-      systemClock,
-      "op",
-    );
-    holder.attachBackend(backend);
-    const state = backend.getState<ValueState<number>>(descriptor);
-    for (let i = 0; i < KEYS; i++) {
-      backend.setCurrentKey(`key-${i}`);
-      state.update(i * 3);
-    }
-    const store = new FileCheckpointStore(dir);
-    const t0 = performance.now();
-    const bytes = encodeSnapshot({
-      checkpointId: 1,
-      vertex: 0,
-      subtask: 0,
-      parallelism: 1,
-      operators: [holder.snapshot()],
-    });
-    const syncMs = performance.now() - t0;
-    const handle = await store.writeState(1, "task-0-0.bin", bytes);
-    const writeMs = performance.now() - t0 - syncMs;
-    await store.completeCheckpoint({
-      format: 1,
-      jobName: "large",
-      checkpointId: 1,
-      timestamp: Date.now(),
-      maxParallelism: MAX_PARALLELISM,
-      tasks: [{ ...handle, vertex: 0, subtask: 0, operators: ["op"] }],
-      pendingSplits: {},
-      committables: {},
-      finished: false,
-      stats: { durationMs: 0, syncMs, asyncMs: writeMs, alignmentMs: 0, bytes: handle.size },
-    });
+type Kind = "heap" | "lmdb";
 
-    const r0 = performance.now();
-    const index = new RestoreIndex(await readCheckpoint(store, 1));
-    // Restore at parallelism 3: every key lands in exactly one new subtask, with its value.
-    let restored = 0;
-    for (let subtask = 0; subtask < 3; subtask++) {
-      const range = keyGroupRangeForSubtask(MAX_PARALLELISM, 3, subtask);
-      const newHolder = new OperatorStateHolder("op", "keyed-process", index.forOperator("op", range));
-      const newBackend = new HeapKeyedStateBackend(MAX_PARALLELISM, range, systemClock, "op");
-      newHolder.attachBackend(newBackend);
-      const restoredState = newBackend.getState<ValueState<number>>(descriptor);
-      for (let i = 0; i < KEYS; i += 997) {
-        const key = `key-${i}`;
-        const kg = assignToKeyGroup(key, MAX_PARALLELISM);
-        if (kg < range.start || kg > range.end) continue;
-        newBackend.setCurrentKey(key);
-        assert.equal(restoredState.value(), i * 3);
+for (const kind of ["heap", "lmdb"] as const)
+  test(`1,000,000 keys of value state checkpoint and restore at another parallelism (${kind} backend)`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "eddy-large-state-"));
+    let backends = 0;
+    const newBackend = (k: Kind, range: KeyGroupRange): KeyedStateBackend =>
+      k === "heap"
+        ? new HeapKeyedStateBackend(MAX_PARALLELISM, range, systemClock, "op")
+        : new LmdbKeyedStateBackend(MAX_PARALLELISM, range, systemClock, "op", {
+            dir: join(dir, `lmdb-${backends++}`),
+          });
+    const other: Kind = kind === "heap" ? "lmdb" : "heap";
+    try {
+      const holder = new OperatorStateHolder("op", "keyed-process", undefined);
+      const backend = newBackend(kind, { start: 0, end: MAX_PARALLELISM - 1 });
+      holder.attachBackend(backend);
+      const state = backend.getState<ValueState<number>>(descriptor);
+      for (let i = 0; i < KEYS; i++) {
+        backend.setCurrentKey(`key-${i}`);
+        state.update(i * 3);
       }
-      restored += [...newBackend.stateTables()][0].size();
+      const store = new FileCheckpointStore(dir);
+      const t0 = performance.now();
+      const bytes = encodeSnapshot({
+        checkpointId: 1,
+        vertex: 0,
+        subtask: 0,
+        parallelism: 1,
+        operators: [holder.snapshot()],
+      });
+      const syncMs = performance.now() - t0;
+      const handle = await store.writeState(1, "task-0-0.bin", bytes);
+      const writeMs = performance.now() - t0 - syncMs;
+      await store.completeCheckpoint({
+        format: 1,
+        jobName: "large",
+        checkpointId: 1,
+        timestamp: Date.now(),
+        maxParallelism: MAX_PARALLELISM,
+        tasks: [{ ...handle, vertex: 0, subtask: 0, operators: ["op"] }],
+        pendingSplits: {},
+        committables: {},
+        finished: false,
+        stats: { durationMs: 0, syncMs, asyncMs: writeMs, alignmentMs: 0, bytes: handle.size },
+      });
+
+      const r0 = performance.now();
+      const index = new RestoreIndex(await readCheckpoint(store, 1));
+      backend.dispose();
+      // Restore at parallelism 3 into the other backend: every key lands in exactly one new subtask, with its value.
+      let restored = 0;
+      for (let subtask = 0; subtask < 3; subtask++) {
+        const range = keyGroupRangeForSubtask(MAX_PARALLELISM, 3, subtask);
+        const newHolder = new OperatorStateHolder("op", "keyed-process", index.forOperator("op", range));
+        const restoredBackend = newBackend(other, range);
+        newHolder.attachBackend(restoredBackend);
+        const restoredState = restoredBackend.getState<ValueState<number>>(descriptor);
+        for (let i = 0; i < KEYS; i += 997) {
+          const key = `key-${i}`;
+          const kg = assignToKeyGroup(key, MAX_PARALLELISM);
+          if (kg < range.start || kg > range.end) continue;
+          restoredBackend.setCurrentKey(key);
+          assert.equal(restoredState.value(), i * 3);
+        }
+        restored += restoredBackend.stateSize("v");
+        restoredBackend.dispose();
+      }
+      const restoreMs = performance.now() - r0;
+      assert.equal(restored, KEYS);
+      t.diagnostic(
+        `1M keys (${kind}): snapshot+encode ${syncMs.toFixed(0)} ms, write ${writeMs.toFixed(0)} ms, ` +
+          `size ${(handle.size / 1e6).toFixed(1)} MB, read+restore into ${other} at parallelism 3 ${restoreMs.toFixed(0)} ms`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const restoreMs = performance.now() - r0;
-    assert.equal(restored, KEYS);
-    t.diagnostic(
-      `1M keys (heap): snapshot+encode ${syncMs.toFixed(0)} ms, write ${writeMs.toFixed(0)} ms, ` +
-        `size ${(handle.size / 1e6).toFixed(1)} MB, read+restore at parallelism 3 ${restoreMs.toFixed(0)} ms`,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  });

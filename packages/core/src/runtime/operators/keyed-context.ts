@@ -10,7 +10,7 @@ import type {
   TimerService,
 } from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
-import type { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
 import type { OperatorContext } from "../operator.ts";
 import { type InternalTimerService, VOID_NAMESPACE } from "../timer-service.ts";
 
@@ -19,7 +19,7 @@ export class KeyedContext<K extends Key> implements KeyedProcessContext<K>, OnTi
   domain: TimeDomain = "event-time";
   constructor(
     private readonly operatorContext: OperatorContext,
-    private readonly backend: HeapKeyedStateBackend,
+    private readonly backend: KeyedStateBackend,
     private readonly timers: InternalTimerService,
   ) {}
   timestamp(): number {

@@ -12,8 +12,8 @@ import type {
 } from "../../api/functions.ts";
 import { StateDescriptors, type ValueState } from "../../api/state.ts";
 import { EddyError } from "../../errors.ts";
-import type { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
 import { checkKeyType } from "../../state/key-groups.ts";
+import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
 import type { OneInputOperator, OperatorContext } from "../operator.ts";
 import type { InternalTimerService, Timer, Triggerable } from "../timer-service.ts";
 import { AbstractOperator, TimestampedCollector } from "./abstract-operator.ts";
@@ -21,7 +21,7 @@ import { KeyedContext } from "./keyed-context.ts";
 
 /** Base of keyed operators: makes the record's key current before processing it. */
 export abstract class AbstractKeyedOperator extends AbstractOperator {
-  protected backend!: HeapKeyedStateBackend;
+  protected backend!: KeyedStateBackend;
   constructor(protected readonly keySelector: KeySelector<any, Key>) {
     super();
   }

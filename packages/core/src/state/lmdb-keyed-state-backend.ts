@@ -1,0 +1,214 @@
+/**
+ * The LMDB keyed-state backend: working state lives in an LMDB environment of its own per
+ * operator subtask (a directory under the state dir, deleted when the task ends), keyed by
+ * [stateName, keyGroup, key] so a key group is one contiguous range, with a write-back cache of
+ * recently used entries in front (lmdb-states.ts). The state kinds and TTL are the heap's.
+ * LMDB holds working state only: checkpoints still go through snapshotGroups (same shape as the
+ * heap backend's, so a checkpoint of one backend restores into the other), and a restore loads
+ * the entries of this backend's key groups into LMDB.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Key } from "../api/functions.ts";
+import type { StateDescriptor, StateKind } from "../api/state.ts";
+import type { Clock } from "../time/time.ts";
+import { createHeapState, type HeapState } from "./heap-states.ts";
+import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
+import {
+  checkKeyGroup,
+  type KeyedStateBackend,
+  type KeyGroupStates,
+  restoredKindError,
+  stateKindError,
+} from "./keyed-state-backend.ts";
+import { type LmdbDatabase, LmdbStateStore } from "./lmdb-states.ts";
+
+export interface LmdbStateOptions {
+  /** The directory of this backend's LMDB environment (created; deleted by dispose). */
+  dir: string;
+  /** Cached entries (over all states) before the cache is written to LMDB. Default 10,000. */
+  cacheEntries?: number;
+}
+
+interface LmdbModule {
+  open(options: Record<string, unknown>): LmdbDatabase & { close(): unknown };
+}
+
+let lmdbModule: LmdbModule | undefined;
+/** Loaded on first use, so the heap backend never loads the native module. */
+function lmdb(): LmdbModule {
+  lmdbModule ??= createRequire(import.meta.url)("lmdb") as LmdbModule;
+  return lmdbModule;
+}
+
+/** A directory name for one subtask's environment: `<operatorUid>-<subtask>-<random>`. */
+export function lmdbStateDir(stateDir: string, jobName: string, uid: string, subtask: number): string {
+  const safe = (s: string) => s.replace(/[^\w.-]/g, "_");
+  const random = Math.random().toString(36).slice(2, 10);
+  return join(stateDir, safe(jobName), `${safe(uid)}-${subtask}-${random}`);
+}
+
+export class LmdbKeyedStateBackend implements KeyedStateBackend {
+  currentKey: Key = 0;
+  currentKeyGroup: number;
+  private readonly db: LmdbDatabase & { close(): unknown };
+  private readonly dir: string;
+  private readonly cacheEntries: number;
+  private readonly states = new Map<string, { store: LmdbStateStore<any>; state: HeapState }>();
+  /** Kinds of states restored into LMDB and not registered (yet) in this run. */
+  private readonly restoredKinds = new Map<string, StateKind>();
+  private cached = 0;
+  private disposed = false;
+
+  constructor(
+    readonly maxParallelism: number,
+    readonly range: KeyGroupRange,
+    readonly clock: Clock,
+    private readonly operatorName: string,
+    options: LmdbStateOptions,
+  ) {
+    this.currentKeyGroup = range.start;
+    this.dir = options.dir;
+    this.cacheEntries = options.cacheEntries ?? 10_000;
+    mkdirSync(this.dir, { recursive: true });
+    this.db = lmdb().open({
+      path: join(this.dir, "state.mdb"),
+      structuredClone: true,
+      compression: false,
+      // Working state only: a crash restores from the checkpoint, so no fsync.
+      noSync: true,
+      noMetaSync: true,
+    });
+  }
+
+  setCurrentKey(key: Key): void {
+    this.currentKey = key;
+    const kg = assignToKeyGroup(key, this.maxParallelism);
+    checkKeyGroup(this.operatorName, key, kg, this.range);
+    this.currentKeyGroup = kg;
+  }
+
+  setCurrentKeyAndGroup(key: Key, keyGroup: number): void {
+    this.currentKey = key;
+    this.currentKeyGroup = keyGroup;
+  }
+
+  getState<S>(descriptor: StateDescriptor): S {
+    const existing = this.states.get(descriptor.name);
+    if (existing) {
+      if (existing.store.descriptor.kind !== descriptor.kind)
+        throw stateKindError(
+          this.operatorName,
+          descriptor.name,
+          descriptor.kind,
+          existing.store.descriptor.kind,
+        );
+      return existing.state as S;
+    }
+    const restored = this.restoredKinds.get(descriptor.name);
+    if (restored !== undefined) {
+      if (restored !== descriptor.kind)
+        throw restoredKindError(this.operatorName, descriptor.name, descriptor.kind, restored);
+      this.restoredKinds.delete(descriptor.name);
+    }
+    const owner = {
+      get currentKey() {
+        return backend.currentKey;
+      },
+      get currentKeyGroup() {
+        return backend.currentKeyGroup;
+      },
+      range: this.range,
+      beforeCacheGrows: () => {
+        if (++this.cached > this.cacheEntries) this.flush();
+      },
+    };
+    const backend = this;
+    const store = new LmdbStateStore<any>(descriptor, owner, this.db);
+    const state = createHeapState(descriptor, store, this.clock);
+    this.states.set(descriptor.name, { store, state });
+    return state as S;
+  }
+
+  /** Writes every cached change to LMDB in one write transaction and empties the caches. */
+  flush(): void {
+    this.cached = 0;
+    let dirty = false;
+    for (const { store } of this.states.values()) if (store.cacheSize > 0) dirty = true;
+    if (!dirty) return;
+    this.db.transactionSync(() => {
+      for (const { store } of this.states.values()) store.writeDirty();
+    });
+  }
+
+  restore(stateKinds: Record<string, StateKind>, groups: Iterable<[number, KeyGroupStates]>): void {
+    for (const [name, kind] of Object.entries(stateKinds))
+      if (!this.states.has(name) && !this.restoredKinds.has(name)) this.restoredKinds.set(name, kind);
+    this.flush();
+    this.db.transactionSync(() => {
+      for (const [kg, states] of groups) {
+        if (kg < this.range.start || kg > this.range.end) continue;
+        for (const [name, entries] of Object.entries(states))
+          for (const [key, value] of entries) this.db.put([name, kg, key], value);
+      }
+    });
+  }
+
+  snapshotGroups(): Map<number, KeyGroupStates> {
+    this.flush();
+    const groups = new Map<number, KeyGroupStates>();
+    for (const name of this.stateNames()) {
+      const store =
+        this.states.get(name)?.store ?? new LmdbStateStore(restoredDescriptor(name), this, this.db);
+      for (const [kg, key, value] of store.scan()) {
+        let states = groups.get(kg);
+        if (states === undefined) groups.set(kg, (states = {}));
+        (states[name] ??= []).push([key, value]);
+      }
+    }
+    return groups;
+  }
+
+  /** Called by stores that are not registered (snapshots of restored states): nothing is cached. */
+  beforeCacheGrows(): void {}
+
+  private stateNames(): string[] {
+    return [...this.restoredKinds.keys(), ...this.states.keys()];
+  }
+
+  stateKinds(): Record<string, StateKind> {
+    const kinds: Record<string, StateKind> = {};
+    for (const [name, kind] of this.restoredKinds) kinds[name] = kind;
+    for (const [name, e] of this.states) kinds[name] = e.store.descriptor.kind;
+    return kinds;
+  }
+
+  registeredStates(): string[] {
+    return [...this.states.keys()];
+  }
+
+  stateKeys(name: string): Key[] {
+    this.flush();
+    return this.states.get(name)?.store.keys() ?? [];
+  }
+
+  stateSize(name: string): number {
+    this.flush();
+    return this.states.get(name)?.store.count() ?? 0;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      this.db.close();
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function restoredDescriptor(name: string): StateDescriptor {
+  return { kind: "value", name };
+}

@@ -1,0 +1,450 @@
+/**
+ * One state test suite, run against every keyed-state backend (heap and LMDB): each state kind,
+ * key and key-group isolation, TTL (both update types, both visibilities) on a ManualClock,
+ * snapshots that restore into a backend of the other kind (also at another key-group range),
+ * and a model-based test of random operations compared with plain Maps.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import fc from "fast-check";
+import {
+  type AggregatingState,
+  assignToKeyGroup,
+  Job,
+  type Key,
+  type KeyGroupRange,
+  keyGroupRangeForSubtask,
+  type ListState,
+  ManualClock,
+  type MapState,
+  type ReducingState,
+  runJob,
+  StateDescriptors,
+  type StateTtlConfig,
+  type ValueState,
+} from "../../src/index.ts";
+import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
+import type { KeyedStateBackend, KeyGroupStates } from "../../src/state/keyed-state-backend.ts";
+import { LmdbKeyedStateBackend } from "../../src/state/lmdb-keyed-state-backend.ts";
+
+const MAX_PARALLELISM = 128;
+const FULL: KeyGroupRange = { start: 0, end: MAX_PARALLELISM - 1 };
+const root = mkdtempSync(join(tmpdir(), "eddy-state-test-"));
+const opened: KeyedStateBackend[] = [];
+after(() => {
+  for (const b of opened) b.dispose();
+  rmSync(root, { recursive: true, force: true });
+});
+
+type Factory = (clock: ManualClock, range?: KeyGroupRange, cacheEntries?: number) => KeyedStateBackend;
+let dirs = 0;
+const factories: Record<"heap" | "lmdb", Factory> = {
+  heap: (clock, range = FULL) => new HeapKeyedStateBackend(MAX_PARALLELISM, range, clock, "op"),
+  lmdb: (clock, range = FULL, cacheEntries) => {
+    const b = new LmdbKeyedStateBackend(MAX_PARALLELISM, range, clock, "op", {
+      dir: join(root, `b${dirs++}`),
+      cacheEntries,
+    });
+    opened.push(b);
+    return b;
+  },
+};
+
+const sum = StateDescriptors.reducing<number>("sum", (a, b) => a + b);
+type Acc = { n: number; s: number };
+const avg = StateDescriptors.aggregating<number, Acc, number>("avg", {
+  createAccumulator: () => ({ n: 0, s: 0 }),
+  add: (v: number, acc: Acc) => ({ n: acc.n + 1, s: acc.s + v }),
+  getResult: (acc: Acc) => acc.s / acc.n,
+  merge: (a: Acc, b: Acc) => ({ n: a.n + b.n, s: a.s + b.s }),
+});
+
+/** Two keys of different key groups, and two of the same group. */
+function keysOf(relation: "same" | "different"): [string, string] {
+  const first = "k-0";
+  const kg = assignToKeyGroup(first, MAX_PARALLELISM);
+  for (let i = 1; ; i++) {
+    const other = `k-${i}`;
+    if ((assignToKeyGroup(other, MAX_PARALLELISM) === kg) === (relation === "same")) return [first, other];
+  }
+}
+
+function backendSuite(kind: "heap" | "lmdb", cacheEntries?: number): void {
+  const make: Factory = (clock, range) => factories[kind](clock, range, cacheEntries);
+  const other = kind === "heap" ? "lmdb" : "heap";
+
+  describe(`${kind} backend${cacheEntries === undefined ? "" : ` (cache of ${cacheEntries})`}`, () => {
+    it("value state: default, update, clear", () => {
+      const b = make(new ManualClock(0));
+      const s = b.getState<ValueState<number>>(StateDescriptors.value<number>("v", { defaultValue: 7 }));
+      b.setCurrentKey("a");
+      assert.equal(s.value(), 7);
+      s.update(3);
+      assert.equal(s.value(), 3);
+      s.clear();
+      assert.equal(s.value(), 7);
+      s.update({ deep: [1, 2] } as never);
+      assert.deepEqual(s.value(), { deep: [1, 2] });
+    });
+
+    it("list state: add, addAll, update, clear", () => {
+      const b = make(new ManualClock(0));
+      const s = b.getState<ListState<number>>(StateDescriptors.list<number>("l"));
+      b.setCurrentKey(1);
+      assert.deepEqual(s.get(), []);
+      s.add(1);
+      s.addAll([2, 3]);
+      assert.deepEqual([...s.get()], [1, 2, 3]);
+      s.update([9]);
+      assert.deepEqual([...s.get()], [9]);
+      s.update([]);
+      assert.deepEqual([...s.get()], []);
+      s.add(4);
+      s.clear();
+      assert.deepEqual([...s.get()], []);
+    });
+
+    it("map state: put, get, remove, contains, entries, isEmpty, clear", () => {
+      const b = make(new ManualClock(0));
+      const s = b.getState<MapState<string, number>>(StateDescriptors.map<string, number>("m"));
+      b.setCurrentKey("x");
+      assert.equal(s.isEmpty(), true);
+      s.put("a", 1);
+      s.put("b", 2);
+      assert.equal(s.get("a"), 1);
+      assert.equal(s.contains("b"), true);
+      assert.deepEqual([...s.entries()].sort(), [
+        ["a", 1],
+        ["b", 2],
+      ]);
+      assert.deepEqual([...s.keys()].sort(), ["a", "b"]);
+      assert.deepEqual([...s.values()].sort(), [1, 2]);
+      s.remove("a");
+      assert.equal(s.get("a"), undefined);
+      assert.equal(s.isEmpty(), false);
+      s.clear();
+      assert.equal(s.isEmpty(), true);
+    });
+
+    it("reducing and aggregating state", () => {
+      const b = make(new ManualClock(0));
+      const r = b.getState<ReducingState<number>>(sum);
+      const a = b.getState<AggregatingState<number, number>>(avg);
+      b.setCurrentKey("k");
+      assert.equal(r.get(), undefined);
+      assert.equal(a.get(), undefined);
+      for (const v of [1, 2, 6]) {
+        r.add(v);
+        a.add(v);
+      }
+      assert.equal(r.get(), 9);
+      assert.equal(a.get(), 3);
+      r.clear();
+      a.clear();
+      assert.equal(r.get(), undefined);
+      assert.equal(a.get(), undefined);
+    });
+
+    for (const relation of ["same", "different"] as const)
+      it(`keys of the ${relation} key group are isolated`, () => {
+        const b = make(new ManualClock(0));
+        const v = b.getState<ValueState<number>>(StateDescriptors.value<number>("v"));
+        const l = b.getState<ListState<number>>(StateDescriptors.list<number>("l"));
+        const [k1, k2] = keysOf(relation);
+        b.setCurrentKey(k1);
+        v.update(1);
+        l.add(1);
+        b.setCurrentKey(k2);
+        assert.equal(v.value(), undefined);
+        assert.deepEqual([...l.get()], []);
+        v.update(2);
+        b.setCurrentKey(k1);
+        assert.equal(v.value(), 1);
+        assert.deepEqual(b.stateKeys("v").sort(), [k1, k2].sort());
+        assert.equal(b.stateSize("v"), 2);
+        assert.equal(b.stateSize("l"), 1);
+      });
+
+    it("rejects a key outside its key-group range and a state registered with another kind", () => {
+      const range = keyGroupRangeForSubtask(MAX_PARALLELISM, 2, 0);
+      const b = make(new ManualClock(0), range);
+      let outside = 0;
+      while (assignToKeyGroup(outside, MAX_PARALLELISM) <= range.end) outside++;
+      assert.throws(() => b.setCurrentKey(outside), /outside its range/);
+      b.getState(StateDescriptors.value("s"));
+      assert.throws(() => b.getState(StateDescriptors.list("s")), /already is value state/);
+    });
+
+    describe("TTL", () => {
+      const configs: [string, StateTtlConfig][] = [
+        ["on-create-and-write, never-return-expired", { ttlMs: 10 }],
+        ["on-read-and-write, never-return-expired", { ttlMs: 10, updateType: "on-read-and-write" }],
+        [
+          "on-create-and-write, return-expired-if-not-cleaned-up",
+          { ttlMs: 10, visibility: "return-expired-if-not-cleaned-up" },
+        ],
+      ];
+      for (const [label, ttl] of configs)
+        it(label, () => {
+          const clock = new ManualClock(0);
+          const b = make(clock);
+          const v = b.getState<ValueState<number>>(StateDescriptors.value<number>("v", { ttl }));
+          const l = b.getState<ListState<number>>(StateDescriptors.list<number>("l", { ttl }));
+          const m = b.getState<MapState<string, number>>(StateDescriptors.map<string, number>("m", { ttl }));
+          b.setCurrentKey("k");
+          v.update(1);
+          l.add(1);
+          m.put("a", 1);
+          clock.set(5);
+          l.add(2);
+          m.put("b", 2);
+          // A read at 8 refreshes the entries with on-read-and-write.
+          clock.set(8);
+          assert.equal(v.value(), 1);
+          assert.deepEqual([...l.get()], [1, 2]);
+          assert.equal(m.get("a"), 1);
+          clock.set(12);
+          if (ttl.updateType === "on-read-and-write") {
+            assert.equal(v.value(), 1);
+            assert.deepEqual([...l.get()], [1, 2]);
+            assert.equal(m.get("a"), 1);
+            clock.set(30);
+            assert.equal(v.value(), undefined);
+            assert.deepEqual([...l.get()], []);
+            assert.equal(m.isEmpty(), true);
+          } else if (ttl.visibility === "return-expired-if-not-cleaned-up") {
+            assert.equal(v.value(), 1); // returned once, then cleaned up
+            assert.equal(v.value(), undefined);
+            assert.deepEqual([...l.get()], [1, 2]);
+            assert.deepEqual([...l.get()], [2]);
+            assert.equal(m.get("a"), 1);
+            assert.equal(m.get("a"), undefined);
+            assert.equal(m.get("b"), 2);
+          } else {
+            assert.equal(v.value(), undefined);
+            assert.deepEqual([...l.get()], [2]);
+            assert.equal(m.get("a"), undefined);
+            assert.equal(m.get("b"), 2);
+            clock.set(20);
+            assert.deepEqual([...l.get()], []);
+            assert.equal(m.isEmpty(), true);
+          }
+        });
+
+      it("incremental cleanup drops keys never touched again", () => {
+        const clock = new ManualClock(0);
+        const b = make(clock);
+        const v = b.getState<ValueState<number>>(StateDescriptors.value<number>("v", { ttl: { ttlMs: 10 } }));
+        for (let k = 0; k < 200; k++) {
+          b.setCurrentKey(`cold-${k}`);
+          v.update(k);
+        }
+        assert.equal(b.stateSize("v"), 200);
+        clock.set(100);
+        b.setCurrentKey("hot");
+        for (let i = 0; i < 1000 && b.stateSize("v") > 1; i++) v.update(i);
+        assert.equal(b.stateSize("v"), 1);
+      });
+    });
+
+    for (const rescale of [false, true])
+      it(`a snapshot restores into a ${other} backend${rescale ? " at another key-group range" : ""}`, () => {
+        const clock = new ManualClock(0);
+        const b = make(clock);
+        const descriptors = {
+          v: StateDescriptors.value<number>("v"),
+          l: StateDescriptors.list<string>("l"),
+          m: StateDescriptors.map<number, { x: number }>("m"),
+          t: StateDescriptors.value<number>("t", { ttl: { ttlMs: 1000 } }),
+        };
+        const v = b.getState<ValueState<number>>(descriptors.v);
+        const l = b.getState<ListState<string>>(descriptors.l);
+        const m = b.getState<MapState<number, { x: number }>>(descriptors.m);
+        const t = b.getState<ValueState<number>>(descriptors.t);
+        const r = b.getState<ReducingState<number>>(sum);
+        const keys: Key[] = [];
+        for (let i = 0; i < 300; i++) keys.push(i % 2 === 0 ? i : `s${i}`);
+        for (const k of keys) {
+          b.setCurrentKey(k);
+          v.update(Number(String(k).replace("s", "")));
+          l.addAll([`${k}a`, `${k}b`]);
+          m.put(1, { x: 1 });
+          m.put(2, { x: 2 });
+          t.update(5);
+          r.add(2);
+          r.add(3);
+        }
+        const snapshot = b.snapshotGroups();
+        const kinds = b.stateKinds();
+        assert.deepEqual(kinds, { v: "value", l: "list", m: "map", t: "value", sum: "reducing" });
+        const ranges = rescale
+          ? [0, 1, 2].map((i) => keyGroupRangeForSubtask(MAX_PARALLELISM, 3, i))
+          : [FULL];
+        let restoredKeys = 0;
+        for (const range of ranges) {
+          const nb = factories[other](clock, range);
+          nb.restore(kinds, snapshot as Map<number, KeyGroupStates>);
+          const nv = nb.getState<ValueState<number>>(descriptors.v);
+          const nl = nb.getState<ListState<string>>(descriptors.l);
+          const nm = nb.getState<MapState<number, { x: number }>>(descriptors.m);
+          const nt = nb.getState<ValueState<number>>(descriptors.t);
+          // "sum" is not registered: it is carried over by the next snapshot.
+          for (const k of keys) {
+            const kg = assignToKeyGroup(k, MAX_PARALLELISM);
+            if (kg < range.start || kg > range.end) continue;
+            restoredKeys++;
+            nb.setCurrentKey(k);
+            assert.equal(nv.value(), Number(String(k).replace("s", "")));
+            assert.deepEqual([...nl.get()], [`${k}a`, `${k}b`]);
+            assert.deepEqual(
+              [...nm.entries()],
+              [
+                [1, { x: 1 }],
+                [2, { x: 2 }],
+              ],
+            );
+            assert.equal(nt.value(), 5);
+          }
+          // Round trip again: the carried-over state comes back too.
+          const again = nb.snapshotGroups();
+          const back = make(clock, range);
+          back.restore(nb.stateKinds(), again);
+          const br = back.getState<ReducingState<number>>(sum);
+          for (const k of keys) {
+            const kg = assignToKeyGroup(k, MAX_PARALLELISM);
+            if (kg < range.start || kg > range.end) continue;
+            back.setCurrentKey(k);
+            assert.equal(br.get(), 5);
+          }
+          nb.dispose();
+          back.dispose();
+        }
+        assert.equal(restoredKeys, keys.length);
+      });
+
+    it("matches a model of plain Maps under random operations", () => {
+      const key = fc.constantFrom<Key>("a", "b", 1, 2, "c");
+      const op = fc.oneof(
+        fc.record({ op: fc.constant("value" as const), key, v: fc.option(fc.integer(), { nil: undefined }) }),
+        fc.record({ op: fc.constant("list-add" as const), key, v: fc.integer() }),
+        fc.record({ op: fc.constant("list-clear" as const), key }),
+        fc.record({
+          op: fc.constant("map-put" as const),
+          key,
+          mk: fc.constantFrom("x", "y", "z"),
+          v: fc.integer(),
+        }),
+        fc.record({ op: fc.constant("map-remove" as const), key, mk: fc.constantFrom("x", "y", "z") }),
+        fc.record({ op: fc.constant("sum" as const), key, v: fc.integer({ min: -100, max: 100 }) }),
+        fc.record({ op: fc.constant("snapshot" as const) }),
+      );
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+          let b = make(new ManualClock(0));
+          const model = {
+            value: new Map<Key, number>(),
+            list: new Map<Key, number[]>(),
+            map: new Map<Key, Map<string, number>>(),
+            sum: new Map<Key, number>(),
+          };
+          const open = (backend: KeyedStateBackend) => ({
+            value: backend.getState<ValueState<number>>(StateDescriptors.value<number>("value")),
+            list: backend.getState<ListState<number>>(StateDescriptors.list<number>("list")),
+            map: backend.getState<MapState<string, number>>(StateDescriptors.map<string, number>("map")),
+            sum: backend.getState<ReducingState<number>>(sum),
+          });
+          let s = open(b);
+          const check = () => {
+            for (const k of ["a", "b", 1, 2, "c"] as Key[]) {
+              b.setCurrentKey(k);
+              assert.equal(s.value.value(), model.value.get(k));
+              assert.deepEqual([...s.list.get()], model.list.get(k) ?? []);
+              assert.deepEqual(new Map(s.map.entries()), model.map.get(k) ?? new Map());
+              assert.equal(s.sum.get(), model.sum.get(k));
+            }
+          };
+          for (const o of ops) {
+            if (o.op === "snapshot") {
+              // Restore into a fresh backend of the other kind and continue there.
+              const next = factories[other](new ManualClock(0));
+              next.restore(b.stateKinds(), b.snapshotGroups());
+              b.dispose();
+              b = next;
+              s = open(b);
+              continue;
+            }
+            b.setCurrentKey(o.key);
+            switch (o.op) {
+              case "value":
+                s.value.update(o.v as number);
+                if (o.v === undefined) model.value.delete(o.key);
+                else model.value.set(o.key, o.v);
+                break;
+              case "list-add":
+                s.list.add(o.v);
+                model.list.set(o.key, [...(model.list.get(o.key) ?? []), o.v]);
+                break;
+              case "list-clear":
+                s.list.clear();
+                model.list.delete(o.key);
+                break;
+              case "map-put": {
+                s.map.put(o.mk, o.v);
+                const mm = model.map.get(o.key) ?? new Map();
+                mm.set(o.mk, o.v);
+                model.map.set(o.key, mm);
+                break;
+              }
+              case "map-remove":
+                s.map.remove(o.mk);
+                model.map.get(o.key)?.delete(o.mk);
+                break;
+              case "sum":
+                s.sum.add(o.v);
+                model.sum.set(o.key, (model.sum.get(o.key) ?? 0) + o.v);
+                break;
+            }
+          }
+          check();
+          b.dispose();
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+}
+
+backendSuite("heap");
+backendSuite("lmdb");
+// A tiny cache: every few operations go through LMDB.
+backendSuite("lmdb", 3);
+
+describe("the state backend of a job", () => {
+  for (const parallelism of [1, 3])
+    it(`a keyed job gives the same results on LMDB as on the heap, and LMDB's files are gone after it (parallelism ${parallelism})`, async () => {
+      const stateDir = join(root, `job-${parallelism}`);
+      const results: Record<string, unknown[]> = {};
+      for (const stateBackend of ["heap", "lmdb"] as const) {
+        const job = Job.create({ name: "backend-job", stateBackend, stateDir, batchSize: 16 });
+        const out = job
+          .fromElements(...Array.from({ length: 2000 }, (_, i) => ({ key: `k${i % 37}`, n: i })))
+          .keyBy((r) => r.key)
+          .reduce((a, b) => ({ key: a.key, n: a.n + b.n }))
+          .collect();
+        const result = await runJob(job, { parallelism });
+        results[stateBackend] = result
+          .collected(out)
+          .map((r) => `${r.key}:${r.n}`)
+          .sort();
+      }
+      assert.equal(results.lmdb.length, 2000);
+      assert.deepEqual(results.lmdb, results.heap);
+      const jobDir = join(stateDir, "backend-job");
+      // The job's directory was made (so LMDB was used) and holds no environment any more.
+      assert.ok(existsSync(jobDir), "the LMDB backend was used");
+      assert.deepEqual(readdirSync(jobDir), [], "no LMDB environment is left behind");
+    });
+});
