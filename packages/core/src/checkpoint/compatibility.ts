@@ -24,8 +24,10 @@ export function checkRestoreCompatibility(
   plan: PhysicalPlan,
   restore: RestoreIndex,
   allowNonRestoredState: boolean,
+  /** Problems found before (e.g. a savepoint written with another codec). */
+  known: readonly string[] = [],
 ): void {
-  const problems: string[] = [];
+  const problems: string[] = [...known];
   const metadata = restore.checkpoint.metadata;
   if (metadata.maxParallelism !== plan.options.maxParallelism)
     problems.push(

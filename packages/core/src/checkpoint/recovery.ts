@@ -15,7 +15,7 @@ import type { CheckpointStore } from "./checkpoint-storage.ts";
 import { checkRestoreCompatibility } from "./compatibility.ts";
 import { FileCheckpointStore } from "./file-checkpoint-store.ts";
 import { findLatestCheckpoint, type RestoredCheckpoint, RestoreIndex } from "./restore.ts";
-import { readSavepoint } from "./savepoint.ts";
+import { readSavepoint, savepointFormatProblems } from "./savepoint.ts";
 
 export interface Recovery {
   readonly store: CheckpointStore;
@@ -46,7 +46,9 @@ export async function prepareRecovery(
     }
   const existing = (await store.listCheckpoints())[0] ?? 0;
   let found: RestoredCheckpoint | undefined;
+  let formatProblems: string[] = [];
   if (options.fromSavepoint !== undefined) {
+    formatProblems = await savepointFormatProblems(options.fromSavepoint);
     found = await readSavepoint(options.fromSavepoint);
     if (found.metadata.jobName !== plan.jobName)
       throw new EddyError(
@@ -59,7 +61,7 @@ export async function prepareRecovery(
     return { store, committers, restore: undefined, alreadyFinished: false, lastCheckpointId: existing };
   const restore = new RestoreIndex(found);
   if (!found.metadata.finished)
-    checkRestoreCompatibility(plan, restore, options.allowNonRestoredState === true);
+    checkRestoreCompatibility(plan, restore, options.allowNonRestoredState === true, formatProblems);
   for (const [uid, list] of Object.entries(found.metadata.committables)) {
     const committer = committers.get(uid);
     if (committer === undefined) {

@@ -6,7 +6,7 @@
  * state, the codec and the schema version. Restoring reads it like any checkpoint, after the
  * same compatibility check.
  */
-import { cp, writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { StateKind } from "../api/state.ts";
 import { EddyError } from "../errors.ts";
@@ -66,6 +66,26 @@ export async function readSavepoint(path: string): Promise<RestoredCheckpoint> {
       `cannot read savepoint ${path} (${basename(path)}): ${(error as Error).message}`,
     );
   }
+}
+
+/** What stops this eddy from reading a savepoint's state: another codec or a newer schema. */
+export async function savepointFormatProblems(path: string): Promise<string[]> {
+  let description: Partial<SavepointDescription>;
+  try {
+    description = JSON.parse(await readFile(join(path, "_savepoint.json"), "utf8"));
+  } catch {
+    return [`${path} has no readable _savepoint.json: it is not a savepoint directory`];
+  }
+  const problems: string[] = [];
+  if (description.codec !== SAVEPOINT_CODEC)
+    problems.push(
+      `the savepoint's state is encoded with codec '${description.codec}', which this eddy cannot read (it reads '${SAVEPOINT_CODEC}')`,
+    );
+  if (typeof description.schemaVersion !== "number" || description.schemaVersion > SAVEPOINT_SCHEMA_VERSION)
+    problems.push(
+      `the savepoint has schema version ${description.schemaVersion}, newer than this eddy's ${SAVEPOINT_SCHEMA_VERSION}: restore it with a newer eddy`,
+    );
+  return problems;
 }
 
 export function describeSavepoint(checkpoint: RestoredCheckpoint): SavepointDescription {

@@ -1,12 +1,12 @@
 // Restoring a changed job: every incompatibility is reported before any state is touched, and
 // allowNonRestoredState drops state whose operator is gone.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { RestoreCompatibilityError } from "../../src/checkpoint/compatibility.ts";
-import { Job, runJob } from "../../src/index.ts";
+import { Job, JobControl, runJob } from "../../src/index.ts";
 
 function job(options: { countUid: string; maxParallelism?: number; keyed?: boolean; sourceUid?: string }) {
   const j = Job.create({ name: "compat", maxParallelism: options.maxParallelism ?? 16 });
@@ -78,6 +78,56 @@ test("allowNonRestoredState drops the state of an operator that was removed", as
     controller.abort();
     const result = await running;
     assert.ok(result.restoredFrom !== undefined && result.restoredFrom > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a former source uid on another kind of operator is named", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-compat-"));
+  try {
+    await runUntilCheckpointed(job({ countUid: "sum" }), join(dir, "chk"));
+    const error = await runJob(job({ countUid: "numbers", sourceUid: "other" }), {
+      checkpointing: { dir: join(dir, "chk"), intervalMs: 30, allowNonRestoredState: true },
+    }).then(
+      () => assert.fail("the restore should have been refused"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof RestoreCompatibilityError);
+    assert.match(
+      error.problems.join("\n"),
+      /uid 'numbers' was a source in the checkpoint but is a reduce operator now/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a savepoint in another codec or a newer schema is refused, with both named", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-compat-"));
+  try {
+    const control = new JobControl();
+    const running = runJob(job({ countUid: "sum" }), {
+      control,
+      checkpointing: { dir: join(dir, "chk"), intervalMs: 30 },
+    });
+    await control.started();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
+    await running;
+    const descriptionFile = join(savepoint, "_savepoint.json");
+    const description = JSON.parse(readFileSync(descriptionFile, "utf8"));
+    writeFileSync(descriptionFile, JSON.stringify({ ...description, codec: "json-v2", schemaVersion: 99 }));
+    const error = await runJob(job({ countUid: "sum" }), {
+      checkpointing: { dir: join(dir, "chk2"), fromSavepoint: savepoint },
+    }).then(
+      () => assert.fail("the restore should have been refused"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof RestoreCompatibilityError);
+    const text = error.problems.join("\n");
+    assert.match(text, /codec 'json-v2', which this eddy cannot read/);
+    assert.match(text, /schema version 99, newer than this eddy's 1/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
