@@ -17,6 +17,7 @@ import type { Source } from "../connectors/source.ts";
 import { describeRecord } from "../errors.ts";
 import type { OperatorSpec } from "../plan/logical-plan.ts";
 import { type PhysicalPlan, type PlanOverrides, planJob } from "../plan/physical-plan.ts";
+import { removeStaleStateDirs } from "../state/lmdb-keyed-state-backend.ts";
 import { type Clock, systemClock } from "../time/time.ts";
 import { deployTasks } from "./deploy.ts";
 import type { JobControl } from "./job-control.ts";
@@ -167,6 +168,7 @@ export function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
 async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
   const plan = planJob(job, options);
   const warn = options.onWarning ?? defaultWarn;
+  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
   const recovery =
     options.checkpointing === undefined
       ? undefined

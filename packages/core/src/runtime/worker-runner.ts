@@ -10,6 +10,7 @@ import { prepareRecovery } from "../checkpoint/recovery.ts";
 import type { SourceSplit } from "../connectors/source.ts";
 import { EddyError, JobFailedError } from "../errors.ts";
 import { planJob } from "../plan/physical-plan.ts";
+import { removeStaleStateDirs } from "../state/lmdb-keyed-state-backend.ts";
 import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
 import { runWithRestarts } from "./restart-strategy.ts";
@@ -53,6 +54,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
   const job = await loadJobModule(moduleUrl, context);
   const plan = planJob(job, { parallelism: options.parallelism });
   const warn = options.onWarning ?? defaultWarn;
+  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
   const recovery =
     options.checkpointing === undefined
       ? undefined

@@ -8,6 +8,7 @@
  * the entries of this backend's key groups into LMDB.
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Key } from "../api/functions.ts";
@@ -44,9 +45,44 @@ function lmdb(): LmdbModule {
 
 /** A directory name for one subtask's environment: `<operatorUid>-<subtask>-<random>`. */
 export function lmdbStateDir(stateDir: string, jobName: string, uid: string, subtask: number): string {
-  const safe = (s: string) => s.replace(/[^\w.-]/g, "_");
   const random = Math.random().toString(36).slice(2, 10);
-  return join(stateDir, safe(jobName), `${safe(uid)}-${subtask}-${random}`);
+  // The process id in the name lets a later run remove what a killed process left behind.
+  return join(stateDir, safeName(jobName), `${safeName(uid)}-${subtask}-p${process.pid}-${random}`);
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^\w.-]/g, "_");
+}
+
+/**
+ * Removes the working LMDB directories of a job that belong to processes no longer running (a
+ * process killed with SIGKILL cannot delete its own). Checkpoints hold the state; these are scratch.
+ */
+export async function removeStaleStateDirs(stateDir: string, jobName: string): Promise<number> {
+  const dir = join(stateDir, safeName(jobName));
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const match = /-p(\d+)-[a-z0-9]+$/.exec(name);
+    if (match === null || isRunning(Number(match[1]))) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 export class LmdbKeyedStateBackend implements KeyedStateBackend {
