@@ -279,7 +279,9 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
     for (const c of coordinators.values()) await c.enumerator.close();
   }
   if (failure !== undefined) throw failure;
-  await Promise.all(workers.map((w) => w.terminate()));
+  // Let the workers end by themselves: terminating one can drop what it wrote to stdout (a print
+  // sink's last lines) before the main thread received it.
+  await Promise.all(workers.map((w) => exitOrTerminate(w, 5000)));
   const final = progress();
   options.onProgress?.(final);
   return new JobResult({
@@ -291,5 +293,20 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
     stopped,
     checkpoints: checkpointCoordinator?.completed,
     restoredFrom: recovery?.restore?.checkpointId,
+  });
+}
+
+/** Waits for a worker that has finished its work to exit; terminates it if it does not in time. */
+function exitOrTerminate(worker: Worker, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), timeoutMs);
+    worker.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (worker.threadId === -1) {
+      clearTimeout(timer);
+      resolve();
+    }
   });
 }
