@@ -12,7 +12,7 @@ import {
   type CheckpointOptions,
   type CompletedCheckpoint,
 } from "../checkpoint/checkpoint-coordinator.ts";
-import { prepareRecovery } from "../checkpoint/recovery.ts";
+import { prepareRecovery, type Recovery } from "../checkpoint/recovery.ts";
 import type { Source } from "../connectors/source.ts";
 import { describeRecord } from "../errors.ts";
 import type { OperatorSpec } from "../plan/logical-plan.ts";
@@ -167,12 +167,7 @@ export function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
 
 async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
   const plan = planJob(job, options);
-  const warn = options.onWarning ?? defaultWarn;
-  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
-  const recovery =
-    options.checkpointing === undefined
-      ? undefined
-      : await prepareRecovery(plan, options.checkpointing, warn);
+  const { warn, recovery } = await prepareRun(plan, options);
   if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
   const clock = options.clock ?? systemClock;
   const started = performance.now();
@@ -296,6 +291,23 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
     checkpoints: coordinator?.completed,
     restoredFrom: recovery?.restore?.checkpointId,
   });
+}
+
+/**
+ * What every run does before deploying, in one thread or on workers: clear LMDB scratch left by
+ * killed processes, and find the checkpoint or savepoint to resume from (re-committing its sinks).
+ */
+export async function prepareRun(
+  plan: PhysicalPlan,
+  options: Pick<RunOptions, "onWarning" | "checkpointing">,
+): Promise<{ warn: (message: string) => void; recovery: Recovery | undefined }> {
+  const warn = options.onWarning ?? defaultWarn;
+  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
+  const recovery =
+    options.checkpointing === undefined
+      ? undefined
+      : await prepareRecovery(plan, options.checkpointing, warn);
+  return { warn, recovery };
 }
 
 function taskKey(task: Task): string {

@@ -6,15 +6,20 @@
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { CheckpointCoordinator } from "../checkpoint/checkpoint-coordinator.ts";
-import { prepareRecovery } from "../checkpoint/recovery.ts";
 import type { SourceSplit } from "../connectors/source.ts";
 import { EddyError, JobFailedError } from "../errors.ts";
 import { planJob } from "../plan/physical-plan.ts";
-import { removeStaleStateDirs } from "../state/lmdb-keyed-state-backend.ts";
 import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
 import { runWithRestarts } from "./restart-strategy.ts";
-import { defaultDeadLetterLog, defaultWarn, expectedRecords, JobResult, type RunOptions } from "./run-job.ts";
+import {
+  defaultDeadLetterLog,
+  defaultWarn,
+  expectedRecords,
+  JobResult,
+  prepareRun,
+  type RunOptions,
+} from "./run-job.ts";
 import { type ReaderDelivery, SourceCoordinator } from "./split-coordination.ts";
 import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
 
@@ -53,12 +58,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
   const context: JobContext = { config: options.config ?? {}, parallelism: options.parallelism };
   const job = await loadJobModule(moduleUrl, context);
   const plan = planJob(job, { parallelism: options.parallelism });
-  const warn = options.onWarning ?? defaultWarn;
-  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
-  const recovery =
-    options.checkpointing === undefined
-      ? undefined
-      : await prepareRecovery(plan, options.checkpointing, warn);
+  const { warn, recovery } = await prepareRun(plan, options);
   if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
   const started = performance.now();
   const slots = plan.slots;
