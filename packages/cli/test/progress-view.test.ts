@@ -32,6 +32,7 @@ function op(
     recordsOut,
     recordsFailed: 0,
     watermark,
+    metrics: {},
   };
 }
 

@@ -45,6 +45,21 @@ export interface RuntimeContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly maxParallelism: number;
+  /** The operator's own metrics, reported with the job's progress (summed over subtasks). */
+  readonly metrics: MetricGroup;
+}
+
+/** User metrics of one operator subtask. Names are unique per operator. */
+export interface MetricGroup {
+  /** A value read when metrics are sampled (e.g. a size). */
+  gauge(name: string, read: () => number): void;
+  /** A count that only grows. */
+  counter(name: string): Counter;
+}
+
+export interface Counter {
+  inc(by?: number): void;
+  readonly count: number;
 }
 
 /** Keyed state access, available to functions on a keyed stream. */

@@ -17,6 +17,8 @@ export interface OperatorProgress {
   recordsFailed: number;
   /** Lowest watermark over the subtasks that reported one. */
   watermark: number;
+  /** User metrics (RuntimeContext.metrics), summed over subtasks. */
+  metrics: Record<string, number>;
 }
 
 export interface JobProgress {
@@ -39,6 +41,7 @@ export function emptyProgress(plan: PhysicalPlan): OperatorProgress[] {
     recordsOut: 0,
     recordsFailed: 0,
     watermark: Number.POSITIVE_INFINITY,
+    metrics: {},
   }));
 }
 
@@ -49,6 +52,7 @@ export type MetricsSample = [
   recordsOut: number,
   failed: number,
   watermark: number,
+  user: Array<[string, number]> | undefined,
 ][];
 
 export function sampleTasks(tasks: readonly Task[]): MetricsSample {
@@ -58,14 +62,21 @@ export function sampleTasks(tasks: readonly Task[]): MetricsSample {
 }
 
 function metricsRow(nodeId: number, m: OperatorMetrics): MetricsSample[number] {
-  return [nodeId, m.recordsIn, m.recordsOut, m.recordsFailed, m.currentWatermark];
+  let user: Array<[string, number]> | undefined;
+  if (m.user.size > 0) {
+    user = [];
+    for (const [name, read] of m.user) user.push([name, read()]);
+  }
+  return [nodeId, m.recordsIn, m.recordsOut, m.recordsFailed, m.currentWatermark, user];
 }
 
 export function aggregateSamples(plan: PhysicalPlan, samples: readonly MetricsSample[]): OperatorProgress[] {
   const result = emptyProgress(plan);
   for (const sample of samples)
-    for (const [nodeId, recordsIn, recordsOut, failed, watermark] of sample) {
+    for (const [nodeId, recordsIn, recordsOut, failed, watermark, user] of sample) {
       const p = result[nodeId];
+      if (user !== undefined)
+        for (const [name, value] of user) p.metrics[name] = (p.metrics[name] ?? 0) + value;
       p.recordsIn += recordsIn;
       p.recordsOut += recordsOut;
       p.recordsFailed += failed;

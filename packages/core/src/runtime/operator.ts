@@ -23,6 +23,8 @@ export interface OperatorMetrics {
   recordsFailed: number;
   lateRecordsDropped: number;
   currentWatermark: number;
+  /** Gauges and counters registered by user functions through RuntimeContext.metrics. */
+  readonly user: Map<string, () => number>;
 }
 
 export interface OperatorContext {
@@ -79,5 +81,6 @@ export function newOperatorMetrics(): OperatorMetrics {
     recordsFailed: 0,
     lateRecordsDropped: 0,
     currentWatermark: Number.NEGATIVE_INFINITY,
+    user: new Map(),
   };
 }

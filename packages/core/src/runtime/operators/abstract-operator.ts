@@ -3,7 +3,7 @@
  * exception from user code into the job's error handling (dead letter or failure). Engine errors
  * (EddyError) pass through untouched, so a failure is reported once, by the operator it hit.
  */
-import type { Collector, KeyedRuntimeContext, RuntimeContext } from "../../api/functions.ts";
+import type { Collector, KeyedRuntimeContext, MetricGroup, RuntimeContext } from "../../api/functions.ts";
 import { EddyError, JobDefinitionError } from "../../errors.ts";
 import type { OperatorContext, Output, StreamOperator } from "../operator.ts";
 
@@ -42,6 +42,7 @@ export abstract class AbstractOperator implements StreamOperator {
       subtaskIndex: c.subtaskIndex,
       parallelism: c.parallelism,
       maxParallelism: c.maxParallelism,
+      metrics: userMetricGroup(c.metrics.user),
     };
   }
 
@@ -82,4 +83,23 @@ export class TimestampedCollector<T> implements Collector<T> {
   collect(value: T): void {
     this.output.collect(value, this.timestamp);
   }
+}
+
+/** The MetricGroup user functions get: gauges and counters kept in the operator's metrics. */
+export function userMetricGroup(user: Map<string, () => number>): MetricGroup {
+  return {
+    gauge(name, read) {
+      user.set(name, read);
+    },
+    counter(name) {
+      const counter = {
+        count: 0,
+        inc(by = 1) {
+          counter.count += by;
+        },
+      };
+      user.set(name, () => counter.count);
+      return counter;
+    },
+  };
 }

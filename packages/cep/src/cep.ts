@@ -1,0 +1,342 @@
+/**
+ * Patterns on streams: `CEP.pattern(keyedStream, pattern)` gives a PatternStream whose
+ * `select`, `flatSelect` or `process` turns matches into records.
+ *
+ * Per key, the operator keeps the NFA's partial matches in keyed state (one value per key: the
+ * partial matches and the shared buffer of their events), so checkpoints, savepoints and
+ * rescaling carry them like any other keyed state, on either backend.
+ *
+ * In event time (the default), an event is buffered in keyed state under its timestamp until the
+ * watermark passes it; an event-time timer at that timestamp then feeds the key's events of that
+ * timestamp to the NFA (ties in arrival order), after timing out the partial matches whose window
+ * closed. An event at or behind the watermark is late: it goes to the late-data side output, or is
+ * dropped and counted. In processing time, events are matched on arrival with the arrival time
+ * as their timestamp. Either way a timer at the earliest window end of a key's partial matches
+ * reports timed-out partial matches (and releases notFollowedBy matches) without waiting for
+ * another event.
+ */
+import {
+  type Collector,
+  type DataStream,
+  type Key,
+  type KeyedProcessContext,
+  type KeyedProcessFunction,
+  type KeyedRuntimeContext,
+  KeyedStream,
+  type MapState,
+  NO_TIMESTAMP,
+  type OnTimerContext,
+  type OutputTag,
+  StateDescriptors,
+  type ValueState,
+} from "@eddy/core";
+import { type CompiledNfa, compilePattern } from "./compiler.ts";
+import { type KeyNfaState, type NfaOutput, NfaRunner } from "./nfa.ts";
+import type { Pattern } from "./pattern.ts";
+
+/** A match: for every positive stage, its events in order (an empty array when it took none). */
+export type Match<M> = { readonly [K in keyof M]: readonly M[K][] };
+
+/** What a pattern process function sees with each match. */
+export interface MatchContext<K extends Key = Key> {
+  /** The match's timestamp: its last event's (for a timed-out partial match, start + window). */
+  timestamp(): number;
+  currentKey(): K;
+  currentWatermark(): number;
+  currentProcessingTime(): number;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface PatternProcessFunction<M, R, K extends Key = Key> {
+  open?(context: KeyedRuntimeContext): void;
+  processMatch(match: Match<M>, context: MatchContext<K>, out: Collector<R>): void;
+  /** Partial matches whose `within` window passed; emit them with context.output(tag, ...). */
+  processTimedOutMatch?(partial: Match<M>, context: MatchContext<K>): void;
+  close?(): void;
+}
+
+export interface CepOptions<E> {
+  timeDomain?: "event-time" | "processing-time";
+  /** Late events (event time) go here instead of being dropped. */
+  lateDataTag?: OutputTag<E>;
+  /**
+   * At most this many partial matches per key; beyond it the newest are discarded (counted,
+   * with a warning). Guards memory against patterns like followedByAny().oneOrMore().
+   */
+  maxPartialMatchesPerKey?: number;
+}
+
+export const CEP = {
+  /**
+   * Applies `pattern` to each key of `input`. A stream that is not keyed is matched as one
+   * sequence, at parallelism 1.
+   */
+  pattern<E, M, K extends Key = Key>(
+    input: KeyedStream<E, K> | DataStream<E>,
+    pattern: Pattern<E, M, any, any>,
+    options: CepOptions<E> = {},
+  ): PatternStream<E, M, K> {
+    // compile now: a pattern that cannot work is rejected while the job is built
+    const nfa = compilePattern(pattern);
+    return new PatternStream<E, M, K>(input, nfa, options);
+  },
+};
+
+export class PatternStream<E, M, K extends Key = Key> {
+  constructor(
+    private readonly input: KeyedStream<E, K> | DataStream<E>,
+    private readonly nfa: CompiledNfa,
+    private readonly options: CepOptions<E>,
+  ) {
+    const max = options.maxPartialMatchesPerKey;
+    if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
+      throw new Error(
+        `maxPartialMatchesPerKey must be a positive integer, not ${max}: set it to the most partial matches one key may hold`,
+      );
+    }
+  }
+
+  inProcessingTime(): PatternStream<E, M, K> {
+    return new PatternStream(this.input, this.nfa, { ...this.options, timeDomain: "processing-time" });
+  }
+
+  inEventTime(): PatternStream<E, M, K> {
+    return new PatternStream(this.input, this.nfa, { ...this.options, timeDomain: "event-time" });
+  }
+
+  sideOutputLateData(tag: OutputTag<E>): PatternStream<E, M, K> {
+    return new PatternStream(this.input, this.nfa, { ...this.options, lateDataTag: tag });
+  }
+
+  withMaxPartialMatchesPerKey(max: number): PatternStream<E, M, K> {
+    return new PatternStream(this.input, this.nfa, { ...this.options, maxPartialMatchesPerKey: max });
+  }
+
+  process<R>(fn: PatternProcessFunction<M, R, K>): DataStream<R> {
+    const keyed: KeyedStream<E, Key> =
+      this.input instanceof KeyedStream ? (this.input as KeyedStream<E, Key>) : this.input.keyBy(() => 0);
+    const out = keyed.process(
+      new CepFunction<Key, E, M, R>(this.nfa, this.options, fn as PatternProcessFunction<M, R, Key>),
+    );
+    const named = out.name(`CEP ${this.nfa.description}`);
+    return this.input instanceof KeyedStream ? named : named.setParallelism(1);
+  }
+
+  select<R>(select: (match: Match<M>) => R): DataStream<R>;
+  select<R, T>(
+    timeoutTag: OutputTag<T>,
+    timeout: (partial: Match<M>, timeoutTimestamp: number) => T,
+    select: (match: Match<M>) => R,
+  ): DataStream<R>;
+  select<R, T>(
+    a: ((match: Match<M>) => R) | OutputTag<T>,
+    timeout?: (partial: Match<M>, timeoutTimestamp: number) => T,
+    select?: (match: Match<M>) => R,
+  ): DataStream<R> {
+    if (typeof a === "function") {
+      return this.process({ processMatch: (match, _ctx, out) => out.collect(a(match)) });
+    }
+    const tag = a;
+    const onTimeout = timeout as (partial: Match<M>, ts: number) => T;
+    const onMatch = select as (match: Match<M>) => R;
+    return this.process({
+      processMatch: (match, _ctx, out) => out.collect(onMatch(match)),
+      processTimedOutMatch: (partial, ctx) => ctx.output(tag, onTimeout(partial, ctx.timestamp())),
+    });
+  }
+
+  flatSelect<R>(select: (match: Match<M>, out: Collector<R>) => void): DataStream<R>;
+  flatSelect<R, T>(
+    timeoutTag: OutputTag<T>,
+    timeout: (partial: Match<M>, timeoutTimestamp: number, out: Collector<T>) => void,
+    select: (match: Match<M>, out: Collector<R>) => void,
+  ): DataStream<R>;
+  flatSelect<R, T>(
+    a: ((match: Match<M>, out: Collector<R>) => void) | OutputTag<T>,
+    timeout?: (partial: Match<M>, timeoutTimestamp: number, out: Collector<T>) => void,
+    select?: (match: Match<M>, out: Collector<R>) => void,
+  ): DataStream<R> {
+    if (typeof a === "function") return this.process({ processMatch: (match, _ctx, out) => a(match, out) });
+    const tag = a;
+    const onTimeout = timeout as (partial: Match<M>, ts: number, out: Collector<T>) => void;
+    const onMatch = select as (match: Match<M>, out: Collector<R>) => void;
+    return this.process({
+      processMatch: (match, _ctx, out) => onMatch(match, out),
+      processTimedOutMatch: (partial, ctx) =>
+        onTimeout(partial, ctx.timestamp(), { collect: (value: T) => ctx.output(tag, value) }),
+    });
+  }
+}
+
+const NFA_STATE = "cep.nfa";
+const BUFFER_STATE = "cep.buffer";
+
+/** Warn at most once per this many discarded partial matches per subtask. */
+const CAP_WARNING_EVERY = 10_000;
+
+/** The CEP operator's logic, as a keyed process function (one instance per subtask). */
+export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction<K, E, R> {
+  private runner!: NfaRunner<E>;
+  private nfaState!: ValueState<KeyNfaState>;
+  private buffer!: MapState<number, E[]>;
+  private eventTime!: boolean;
+  private warnedAt = 0;
+  /** Live counters (per subtask), read by tests and the metrics of the job. */
+  stats!: CepStats;
+  // the output target of the record or timer being handled
+  private out!: Collector<R>;
+  private ctx!: KeyedProcessContext<K>;
+  private matchContext!: MatchContext<K>;
+  private nfaOutput!: NfaOutput<E>;
+  /** The timestamp MatchContext reports: the match's last event's, or a timeout's. */
+  private resultTs = 0;
+  /** Partial matches of the current key when its state was loaded (for the gauge). */
+  private loadedPartials = 0;
+
+  constructor(
+    private readonly nfa: CompiledNfa,
+    private readonly options: CepOptions<E>,
+    private readonly fn: PatternProcessFunction<M, R, K>,
+  ) {}
+
+  open(context: KeyedRuntimeContext): void {
+    this.eventTime = (this.options.timeDomain ?? "event-time") === "event-time";
+    this.runner = new NfaRunner<E>(this.nfa, { maxPartialMatches: this.options.maxPartialMatchesPerKey });
+    this.nfaState = context.getState(StateDescriptors.value<KeyNfaState>(NFA_STATE));
+    this.buffer = context.getMapState(StateDescriptors.map<number, E[]>(BUFFER_STATE));
+    const stats: CepStats = {
+      matches: 0,
+      timeouts: 0,
+      lateEvents: 0,
+      bufferedEvents: 0,
+      discardedByCap: 0,
+      partialMatches: 0,
+    };
+    this.stats = stats;
+    for (const name of Object.keys(stats) as Array<keyof CepStats>) {
+      context.metrics.gauge(`cep.${name}`, () => stats[name]);
+    }
+    // Both objects close over `this`, the per-subtask instance (subtasks are made with Object.create).
+    this.matchContext = {
+      timestamp: () => this.resultTs,
+      currentKey: () => this.ctx.currentKey(),
+      currentWatermark: () => this.ctx.currentWatermark(),
+      currentProcessingTime: () => this.ctx.currentProcessingTime(),
+      output: (tag, value) => this.ctx.output(tag, value),
+    };
+    this.nfaOutput = {
+      match: (match, timestamp) => {
+        this.stats.matches++;
+        this.resultTs = timestamp;
+        this.fn.processMatch(match as unknown as Match<M>, this.matchContext, this.out);
+      },
+      timeout: (partial, timestamp) => {
+        this.stats.timeouts++;
+        if (this.fn.processTimedOutMatch === undefined) return;
+        this.resultTs = timestamp;
+        this.fn.processTimedOutMatch(partial as unknown as Match<M>, this.matchContext);
+      },
+    };
+    this.fn.open?.(context);
+  }
+
+  processElement(value: E, ctx: KeyedProcessContext<K>, out: Collector<R>): void {
+    if (!this.eventTime) {
+      const now = ctx.currentProcessingTime();
+      this.ctx = ctx;
+      this.out = out;
+      const state = this.load();
+      this.runner.advanceTime(state, now, this.nfaOutput);
+      this.runner.process(state, value, now, this.nfaOutput);
+      this.store(state, now, ctx);
+      return;
+    }
+    const ts = ctx.timestamp();
+    if (ts === NO_TIMESTAMP) {
+      throw new Error(
+        "a CEP pattern in event time needs records with timestamps: assign timestamps and watermarks to the stream, or use inProcessingTime()",
+      );
+    }
+    if (ts <= ctx.currentWatermark()) {
+      this.stats.lateEvents++;
+      if (this.options.lateDataTag !== undefined) ctx.output(this.options.lateDataTag, value);
+      return;
+    }
+    const list = this.buffer.get(ts);
+    if (list === undefined) {
+      this.buffer.put(ts, [value]);
+      ctx.timerService().registerEventTimeTimer(ts);
+    } else {
+      list.push(value);
+      this.buffer.put(ts, list);
+    }
+    this.stats.bufferedEvents++;
+  }
+
+  onTimer(timestamp: number, ctx: OnTimerContext<K>, out: Collector<R>): void {
+    this.ctx = ctx;
+    this.out = out;
+    const state = this.load();
+    this.runner.advanceTime(state, timestamp, this.nfaOutput);
+    if (this.eventTime) {
+      const events = this.buffer.get(timestamp);
+      if (events !== undefined) {
+        this.buffer.remove(timestamp);
+        this.stats.bufferedEvents -= events.length;
+        for (const event of events) this.runner.process(state, event, timestamp, this.nfaOutput);
+      }
+    }
+    this.store(state, timestamp, ctx);
+  }
+
+  close(): void {
+    this.fn.close?.();
+  }
+
+  private load(): KeyNfaState {
+    const state = this.nfaState.value();
+    if (state === undefined) {
+      this.loadedPartials = 0;
+      return this.runner.initialState();
+    }
+    this.runner.checkGraph(state);
+    this.loadedPartials = this.runner.partialMatchCount(state);
+    return state;
+  }
+
+  private store(state: KeyNfaState, now: number, ctx: KeyedProcessContext<K>): void {
+    const discarded = this.runner.discardedByCap;
+    if (discarded > this.stats.discardedByCap) {
+      this.stats.discardedByCap = discarded;
+      if (discarded - this.warnedAt >= CAP_WARNING_EVERY || this.warnedAt === 0) {
+        this.warnedAt = discarded;
+        console.warn(
+          `eddy cep: the cap of ${this.options.maxPartialMatchesPerKey} partial matches per key was reached (key ${String(ctx.currentKey())}); ${discarded} partial matches discarded so far by ${this.nfa.description}`,
+        );
+      }
+    }
+    if (this.runner.isEmpty(state)) {
+      this.stats.partialMatches -= this.loadedPartials;
+      this.nfaState.clear();
+      return;
+    }
+    this.stats.partialMatches += this.runner.partialMatchCount(state) - this.loadedPartials;
+    this.nfaState.update(state);
+    const next = this.runner.nextTimeout(state);
+    if (next !== Number.POSITIVE_INFINITY && next > now) {
+      if (this.eventTime) ctx.timerService().registerEventTimeTimer(next);
+      else ctx.timerService().registerProcessingTimeTimer(next);
+    }
+  }
+}
+
+export interface CepStats {
+  matches: number;
+  timeouts: number;
+  lateEvents: number;
+  /** Events waiting for the watermark (event time). */
+  bufferedEvents: number;
+  discardedByCap: number;
+  /** Live partial matches over all keys (including completed ones held for a skip strategy). */
+  partialMatches: number;
+}

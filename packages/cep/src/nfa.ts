@@ -1,0 +1,598 @@
+/**
+ * Runs a compiled NFA over one key's events: FlinkCEP's algorithm (computation states that
+ * branch on TAKE and IGNORE edges, Dewey-numbered versions, a shared buffer of matched events),
+ * with the per-key data kept as one plain object graph so that it lives in keyed state as is.
+ *
+ * The shared buffer (Agrawal et al., SIGMOD 2008) is the graph of BufferNodes: a node is one event
+ * taken into one stage, with an edge per partial match that took it, pointing at the node of the
+ * previous event and labelled with the Dewey version of the branch that created it. Partial
+ * matches that share a prefix share its nodes; a match is read back by walking the edges whose
+ * versions are compatible with the branch's version. The graph holds no reference counts: a node
+ * lives as long as a partial match (directly or through later nodes) reaches it, so releasing a
+ * partial match is dropping it, in memory as in a checkpoint (which serializes what is reachable).
+ *
+ * Events are numbered per key in the order the NFA sees them; a partial match is ordered by the
+ * number of its first event (then by age), which is what the after-match skip strategies use.
+ */
+import { Action, type CompiledNfa, type NfaEdge, type NfaState } from "./compiler.ts";
+import type { AnyCondition, PatternContext } from "./pattern.ts";
+import { pruningBound } from "./skip-strategy.ts";
+
+/** One event in the buffer. Numbered when first taken. */
+export interface BufferedEvent<E = unknown> {
+  readonly id: number;
+  readonly ts: number;
+  readonly value: E;
+}
+
+export interface BufferEdge {
+  /** null = the start of the match. */
+  readonly to: BufferNode | null;
+  readonly version: readonly number[];
+}
+
+export interface BufferNode {
+  readonly stage: string;
+  readonly event: BufferedEvent;
+  readonly edges: BufferEdge[];
+}
+
+/** A partial match: where it is in the NFA and the buffer node of its last event. */
+export interface ComputationState {
+  /** NfaState index. */
+  readonly state: number;
+  readonly previous: BufferNode | null;
+  readonly version: readonly number[];
+  readonly startTs: number;
+  readonly previousTs: number;
+  /** Number of the first event; -1 for the start state's computation (none yet). */
+  readonly startId: number;
+  /** Creation order, for stable ordering of partial matches with the same first event. */
+  readonly seq: number;
+}
+
+/** Everything the NFA keeps for one key: what goes into keyed state. */
+export interface KeyNfaState {
+  partials: ComputationState[];
+  /** Completed matches waiting for earlier partial matches (skip strategies other than noSkip). */
+  completed: ComputationState[];
+  nextEventId: number;
+  nextSeq: number;
+  /** CompiledNfa.fingerprint of the graph these partial matches belong to. */
+  graph: string;
+}
+
+/** A match as stage name -> events (in order), a key for every positive stage. */
+export type RawMatch<E = unknown> = Record<string, E[]>;
+
+export interface TimedOut<E = unknown> {
+  partial: RawMatch<E>;
+  /** start + window (or previous + window for a previous-and-current window). */
+  timestamp: number;
+}
+
+/** Where the NFA puts its results; reused, so the NFA allocates no result arrays per event. */
+export interface NfaOutput<E> {
+  /** `timestamp`: the match's last event's. */
+  match(match: RawMatch<E>, timestamp: number): void;
+  timeout(partial: RawMatch<E>, timestamp: number): void;
+}
+
+export class PatternGraphChangedError extends Error {
+  override name = "PatternGraphChangedError";
+}
+
+export class NfaRunner<E> {
+  private readonly states: readonly NfaState[];
+  private readonly windowTime: number;
+  private readonly skip: CompiledNfa["skipStrategy"];
+  private readonly isSkipStrategy: boolean;
+  private readonly stageNames: readonly string[];
+  /** Nodes created for the event being processed, by stage: one node per (event, stage). */
+  private readonly nodesOfEvent = new Map<string, BufferNode>();
+  private readonly context = new ConditionContext<E>();
+  /** Scratch lists reused across events. */
+  private readonly decisionOrder: NfaEdge[] = [];
+  private readonly dfs: NfaState[] = [];
+
+  /** Partial matches discarded because the cap was reached (a metric). */
+  discardedByCap = 0;
+
+  constructor(
+    readonly nfa: CompiledNfa,
+    private readonly options: { maxPartialMatches?: number; now?: () => number } = {},
+  ) {
+    this.states = nfa.states;
+    this.windowTime = nfa.windowTime;
+    this.skip = nfa.skipStrategy;
+    this.isSkipStrategy = nfa.skipStrategy.kind !== "no-skip";
+    this.stageNames = nfa.stageNames;
+    this.context.now = options.now ?? Date.now;
+  }
+
+  initialState(): KeyNfaState {
+    return {
+      partials: [this.startComputation([1], 0)],
+      completed: [],
+      nextEventId: 0,
+      nextSeq: 1,
+      graph: this.nfa.fingerprint,
+    };
+  }
+
+  /** True when the key holds nothing but the start state: its state can be cleared. */
+  isEmpty(state: KeyNfaState): boolean {
+    return state.completed.length === 0 && state.partials.length === 1 && state.partials[0].startId === -1;
+  }
+
+  checkGraph(state: KeyNfaState): void {
+    if (state.graph !== this.nfa.fingerprint) {
+      throw new PatternGraphChangedError(
+        `the partial matches in state were made by another pattern than ${this.nfa.description}; restore them with the pattern that made them, or start without that state (allowNonRestoredState with a new uid)`,
+      );
+    }
+  }
+
+  /** Earliest time at which a partial match of this key times out (Infinity if none). */
+  nextTimeout(state: KeyNfaState): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const cs of state.partials) {
+      if (cs.startId === -1) continue;
+      if (this.windowTime > 0) next = Math.min(next, cs.startTs + this.windowTime);
+      const gap = this.states[cs.state].previousAndCurrent;
+      if (gap !== undefined) next = Math.min(next, cs.previousTs + gap);
+    }
+    return next;
+  }
+
+  /**
+   * Times out every partial match whose window has passed at `time` (no events older than
+   * `time` will come): timed-out ones go to out.timeout, pending notFollowedBy matches whose
+   * window passed become matches.
+   */
+  advanceTime(state: KeyNfaState, time: number, out: NfaOutput<E>): void {
+    let potential: ComputationState[] | undefined;
+    let timedOut: Array<{ cs: ComputationState; timestamp: number }> | undefined;
+    const kept: ComputationState[] = [];
+    for (const cs of state.partials) {
+      const nfaState = this.states[cs.state];
+      if (cs.startId === -1 || nfaState.type === "start") {
+        kept.push(cs);
+        continue;
+      }
+      const gap = nfaState.previousAndCurrent;
+      const byPrevious = gap !== undefined && time - cs.previousTs >= gap;
+      const byFirst = this.windowTime > 0 && time - cs.startTs >= this.windowTime;
+      if (!byPrevious && !byFirst) {
+        kept.push(cs);
+        continue;
+      }
+      if (nfaState.type === "pending") {
+        (potential ??= []).push(cs);
+        continue;
+      }
+      (timedOut ??= []).push({
+        cs,
+        timestamp: byPrevious ? cs.previousTs + (gap as number) : cs.startTs + this.windowTime,
+      });
+    }
+    if (timedOut !== undefined) this.emitTimeouts(timedOut, out);
+    state.partials = kept;
+    if (potential !== undefined || state.completed.length > 0) {
+      this.emitMatches(state, potential ?? [], out);
+    }
+  }
+
+  /** Processes one event (the caller has advanced time to `ts` first). */
+  process(state: KeyNfaState, value: E, ts: number, out: NfaOutput<E>): void {
+    const event: PendingEvent<E> = { record: undefined, ts, value };
+    let potential: ComputationState[] | undefined;
+    const partials = state.partials;
+    const next: ComputationState[] = [];
+    for (let i = 0; i < partials.length; i++) {
+      const produced = this.computeNextStates(state, partials[i], event);
+      // A branch that reached a STOP state (a negated stage matched) discards all it produced
+      // but its completed matches.
+      let discard = false;
+      for (let j = 0; j < produced.length; j++) {
+        const ns = produced[j];
+        const type = this.states[ns.state].type;
+        if (type === "final") (potential ??= []).push(ns);
+        else if (type === "stop") discard = true;
+      }
+      if (discard) continue;
+      for (let j = 0; j < produced.length; j++) {
+        const type = this.states[produced[j].state].type;
+        if (type !== "final" && type !== "stop") next.push(produced[j]);
+      }
+    }
+    this.nodesOfEvent.clear();
+    state.partials = sortPartials(next);
+    this.applyCap(state);
+    if (potential !== undefined || state.completed.length > 0) this.emitMatches(state, potential ?? [], out);
+  }
+
+  /** Live partial matches of a key (not counting the start state's). */
+  partialMatchCount(state: KeyNfaState): number {
+    let n = 0;
+    for (const cs of state.partials) if (cs.startId !== -1) n++;
+    return n + state.completed.length;
+  }
+
+  // ---- one computation state --------------------------------------------------------------
+
+  private computeNextStates(
+    key: KeyNfaState,
+    cs: ComputationState,
+    event: PendingEvent<E>,
+  ): ComputationState[] {
+    const context = this.context;
+    context.reset(this, cs, event.ts);
+    const current = this.states[cs.state];
+    const edges = this.decisionGraph(current, event.value);
+    let totalTake = 0;
+    let totalIgnore = 0;
+    for (const edge of edges) {
+      if (edge.action === Action.Take) totalTake++;
+      else if (edge.target.name !== current.name) totalIgnore++;
+    }
+    let takeBranchesToVisit = Math.max(0, totalTake - 1);
+    let ignoreBranchesToVisit = totalIgnore;
+    const totalTakeToSkip = Math.max(0, totalTake - 1);
+    const isStart = current.type === "start";
+    const result: ComputationState[] = [];
+
+    for (const edge of edges) {
+      if (edge.action === Action.Ignore) {
+        if (isStart) continue;
+        let version: number[];
+        if (edge.target.name === current.name) {
+          version = increase(cs.version, selfIncrease(totalIgnore, totalTake));
+        } else {
+          version = addStage(increase(cs.version, totalTakeToSkip + ignoreBranchesToVisit));
+          ignoreBranchesToVisit--;
+        }
+        result.push(
+          this.computation(
+            key,
+            edge.target.index,
+            cs.previous,
+            version,
+            cs.startTs,
+            cs.previousTs,
+            cs.startId,
+          ),
+        );
+      } else {
+        const currentVersion = increase(cs.version, takeBranchesToVisit);
+        const nextVersion = addStage(currentVersion.slice());
+        takeBranchesToVisit--;
+        const record = this.register(key, event);
+        const node = this.put(edge.source.stage, record, cs.previous, currentVersion);
+        const startTs = isStart ? event.ts : cs.startTs;
+        const startId = isStart ? record.id : cs.startId;
+        result.push(this.computation(key, edge.target.index, node, nextVersion, startTs, event.ts, startId));
+        const final = this.finalAfterProceed(edge.target, event.value);
+        if (final !== undefined) {
+          result.push(this.computation(key, final.index, node, nextVersion, startTs, event.ts, startId));
+        }
+      }
+    }
+    if (isStart) {
+      const version = increase(cs.version, selfIncrease(totalIgnore, totalTake));
+      result.push(this.startComputation(version, key.nextSeq++));
+    }
+    return result;
+  }
+
+  /** The TAKE and IGNORE edges whose conditions hold, following PROCEED edges (epsilon moves). */
+  private decisionGraph(state: NfaState, value: E): NfaEdge[] {
+    const out = this.decisionOrder;
+    out.length = 0;
+    const stack = this.dfs;
+    stack.length = 0;
+    stack.push(state);
+    while (stack.length > 0) {
+      const s = stack.pop() as NfaState;
+      const edges = s.edges;
+      for (let i = 0; i < edges.length; i++) {
+        const edge = edges[i];
+        if (!this.holds(edge.condition, value)) continue;
+        if (edge.action === Action.Proceed) stack.push(edge.target);
+        else out.push(edge);
+      }
+    }
+    return out;
+  }
+
+  /** A final state reachable from `state` by PROCEED edges whose conditions hold for the event. */
+  private finalAfterProceed(state: NfaState, value: E): NfaState | undefined {
+    const stack: NfaState[] = [state];
+    while (stack.length > 0) {
+      const s = stack.pop() as NfaState;
+      for (const edge of s.edges) {
+        if (edge.action !== Action.Proceed || !this.holds(edge.condition, value)) continue;
+        if (edge.target.type === "final") return edge.target;
+        stack.push(edge.target);
+      }
+    }
+    return undefined;
+  }
+
+  private holds(condition: AnyCondition | undefined, value: E): boolean {
+    return condition === undefined || condition(value, this.context) === true;
+  }
+
+  private computation(
+    key: KeyNfaState,
+    state: number,
+    previous: BufferNode | null,
+    version: readonly number[],
+    startTs: number,
+    previousTs: number,
+    startId: number,
+  ): ComputationState {
+    return { state, previous, version, startTs, previousTs, startId, seq: key.nextSeq++ };
+  }
+
+  private startComputation(version: readonly number[], seq: number): ComputationState {
+    return {
+      state: this.nfa.start.index,
+      previous: null,
+      version,
+      startTs: -1,
+      previousTs: -1,
+      startId: -1,
+      seq,
+    };
+  }
+
+  private register(key: KeyNfaState, event: PendingEvent<E>): BufferedEvent<E> {
+    if (event.record === undefined)
+      event.record = { id: key.nextEventId++, ts: event.ts, value: event.value };
+    return event.record;
+  }
+
+  /** The node of (event, stage), created on first use, with an edge to `previous`. */
+  private put(
+    stage: string,
+    record: BufferedEvent<E>,
+    previous: BufferNode | null,
+    version: readonly number[],
+  ): BufferNode {
+    let node = this.nodesOfEvent.get(stage);
+    if (node === undefined) {
+      node = { stage, event: record, edges: [] };
+      this.nodesOfEvent.set(stage, node);
+    }
+    node.edges.push({ to: previous, version });
+    return node;
+  }
+
+  // ---- matches and skip strategies --------------------------------------------------------
+
+  private emitMatches(state: KeyNfaState, potential: ComputationState[], out: NfaOutput<E>): void {
+    const completed = state.completed;
+    for (const cs of potential) completed.push(cs);
+    if (completed.length > 1) sortCompleted(completed, this);
+    while (completed.length > 0) {
+      const earliest = completed[0];
+      if (this.isSkipStrategy) {
+        const partial = earliestPartial(state.partials);
+        if (partial !== undefined && !(earliest.startId <= partial.startId)) break;
+      }
+      completed.shift();
+      const path = this.extractIds(earliest);
+      const bound = pruningBound(this.skip, path.ids);
+      if (bound !== undefined) {
+        state.partials = state.partials.filter((cs) => cs.startId === -1 || cs.startId >= bound);
+        for (let i = completed.length - 1; i >= 0; i--)
+          if (completed[i].startId < bound) completed.splice(i, 1);
+      }
+      out.match(this.materialize(path.nodes), earliest.previousTs);
+    }
+  }
+
+  private emitTimeouts(
+    timedOut: Array<{ cs: ComputationState; timestamp: number }>,
+    out: NfaOutput<E>,
+  ): void {
+    // The same partial match can sit in several NFA states (an optional stage's branches): report it once.
+    let seen: Set<string> | undefined;
+    for (const { cs, timestamp } of timedOut) {
+      const nodes = cs.previous === null ? [] : this.extractPath(cs.previous, cs.version);
+      if (timedOut.length > 1) {
+        const id = `${timestamp}|${nodes.map((n) => `${n.stage}:${n.event.id}`).join(",")}`;
+        seen ??= new Set();
+        if (seen.has(id)) continue;
+        seen.add(id);
+      }
+      out.timeout(this.materialize(nodes), timestamp);
+    }
+  }
+
+  private applyCap(state: KeyNfaState): void {
+    const max = this.options.maxPartialMatches;
+    if (max === undefined) return;
+    const partials = state.partials;
+    // the start state's computation is not a partial match and is never discarded
+    if (partials.length - 1 <= max) return;
+    const kept: ComputationState[] = [];
+    let live = 0;
+    for (const cs of partials) {
+      if (cs.startId === -1) kept.push(cs);
+      else if (live < max) {
+        kept.push(cs);
+        live++;
+      } else this.discardedByCap++;
+    }
+    state.partials = kept;
+  }
+
+  /** The nodes of a computation state's match, first event first. */
+  extractPath(node: BufferNode, version: readonly number[]): BufferNode[] {
+    // Depth-first over edges whose versions are compatible; a computation state has one path.
+    const stack: Array<{ node: BufferNode | null; version: readonly number[]; path: BufferNode[] }> = [
+      { node, version, path: [] },
+    ];
+    while (stack.length > 0) {
+      const item = stack.pop() as { node: BufferNode | null; version: readonly number[]; path: BufferNode[] };
+      if (item.node === null) return item.path.reverse();
+      item.path.push(item.node);
+      let first = true;
+      for (const edge of item.node.edges) {
+        if (!isCompatible(item.version, edge.version)) continue;
+        stack.push({ node: edge.to, version: edge.version, path: first ? item.path : item.path.slice() });
+        first = false;
+      }
+    }
+    return [];
+  }
+
+  extractIds(cs: ComputationState): { nodes: BufferNode[]; ids: Map<string, number[]> } {
+    const nodes = cs.previous === null ? [] : this.extractPath(cs.previous, cs.version);
+    const ids = new Map<string, number[]>();
+    for (const n of nodes) {
+      const list = ids.get(n.stage);
+      if (list === undefined) ids.set(n.stage, [n.event.id]);
+      else list.push(n.event.id);
+    }
+    return { nodes, ids };
+  }
+
+  materialize(nodes: readonly BufferNode[]): RawMatch<E> {
+    const match: RawMatch<E> = {};
+    for (const name of this.stageNames) match[name] = [];
+    for (const n of nodes) {
+      const list = match[n.stage];
+      if (list !== undefined) list.push(n.event.value as E);
+    }
+    return match;
+  }
+}
+
+interface PendingEvent<E> {
+  record: BufferedEvent<E> | undefined;
+  readonly ts: number;
+  readonly value: E;
+}
+
+/** The view an iterative condition gets: the partial match is extracted at most once per state. */
+class ConditionContext<E> implements PatternContext<any> {
+  private runner!: NfaRunner<E>;
+  private cs!: ComputationState;
+  private ts = 0;
+  private extracted: RawMatch<E> | undefined;
+  now: () => number = Date.now;
+
+  reset(runner: NfaRunner<E>, cs: ComputationState, ts: number): void {
+    this.runner = runner;
+    this.cs = cs;
+    this.ts = ts;
+    this.extracted = undefined;
+  }
+
+  events(stage: string): readonly any[] {
+    if (this.extracted === undefined) {
+      const cs = this.cs;
+      this.extracted = this.runner.materialize(
+        cs.previous === null ? [] : this.runner.extractPath(cs.previous, cs.version),
+      );
+    }
+    return this.extracted[stage] ?? [];
+  }
+
+  timestamp(): number {
+    return this.ts;
+  }
+
+  currentProcessingTime(): number {
+    return this.now();
+  }
+}
+
+// ---- Dewey numbers ------------------------------------------------------------------------------
+
+function increase(version: readonly number[], by: number): number[] {
+  const next = version.slice();
+  next[next.length - 1] += by;
+  return next;
+}
+
+function addStage(version: number[]): number[] {
+  version.push(0);
+  return version;
+}
+
+/** FlinkCEP's DeweyNumber.isCompatibleWith: `a` descends from (or is a later sibling of) `b`. */
+export function isCompatible(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length > b.length) {
+    for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  if (a.length === b.length) {
+    const last = a.length - 1;
+    for (let i = 0; i < last; i++) if (a[i] !== b[i]) return false;
+    return a[last] >= b[last];
+  }
+  return false;
+}
+
+function selfIncrease(ignoreBranches: number, takeBranches: number): number {
+  return takeBranches === 0 && ignoreBranches === 0 ? 0 : ignoreBranches + Math.max(1, takeBranches);
+}
+
+// ---- ordering -----------------------------------------------------------------------------------
+
+function startKey(cs: ComputationState): number {
+  return cs.startId === -1 ? Number.POSITIVE_INFINITY : cs.startId;
+}
+
+function sortPartials(list: ComputationState[]): ComputationState[] {
+  // Usually already ordered (the start state's new partial matches come last); check first.
+  let sorted = true;
+  for (let i = 1; i < list.length; i++) {
+    if (comparePartials(list[i - 1], list[i]) > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) list.sort(comparePartials);
+  return list;
+}
+
+function comparePartials(a: ComputationState, b: ComputationState): number {
+  const ka = startKey(a);
+  const kb = startKey(b);
+  if (ka !== kb) return ka < kb ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+function earliestPartial(partials: readonly ComputationState[]): ComputationState | undefined {
+  for (const cs of partials) if (cs.startId !== -1) return cs;
+  return undefined;
+}
+
+/**
+ * Completed matches in emission order: by first event, then by their events' numbers compared
+ * position by position (a match before its own extensions).
+ */
+function sortCompleted(list: ComputationState[], runner: NfaRunner<any>): void {
+  const keys = new Map<ComputationState, number[]>();
+  const idsOf = (cs: ComputationState): number[] => {
+    let ids = keys.get(cs);
+    if (ids === undefined) {
+      ids = cs.previous === null ? [] : runner.extractPath(cs.previous, cs.version).map((n) => n.event.id);
+      keys.set(cs, ids);
+    }
+    return ids;
+  };
+  list.sort((a, b) => {
+    if (a.startId !== b.startId) return a.startId - b.startId;
+    const x = idsOf(a);
+    const y = idsOf(b);
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  });
+}
