@@ -64,6 +64,11 @@ export interface CepOptions<E> {
    * with a warning). Guards memory against patterns like followedByAny().oneOrMore().
    */
   maxPartialMatchesPerKey?: number;
+  /**
+   * Event time: orders events of a key with equal timestamps (a stable sort, so events it calls
+   * equal keep their arrival order). Default: arrival order.
+   */
+  comparator?: (a: E, b: E) => number;
 }
 
 export const CEP = {
@@ -283,6 +288,7 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
       if (events !== undefined) {
         this.buffer.remove(timestamp);
         this.stats.bufferedEvents -= events.length;
+        if (this.options.comparator !== undefined && events.length > 1) events.sort(this.options.comparator);
         for (const event of events) this.runner.process(state, event, timestamp, this.nfaOutput);
       }
     }

@@ -153,7 +153,7 @@ class Compiler {
       states: this.states,
       start,
       windowTime: this.windowTime,
-      skipStrategy: this.skipStrategy,
+      skipStrategy: effectiveSkipStrategy(this.stages, this.skipStrategy),
       stageNames: names,
       fingerprint: fingerprint(this.states, this.windowTime),
       description: this.description,
@@ -635,6 +635,27 @@ function extendIgnore(
   until: AnyCondition | undefined,
 ): AnyCondition | undefined | null {
   return until === undefined || condition === null ? condition : andAll(not(until), condition);
+}
+
+/**
+ * skipToFirst(s) where s is the pattern's first stage (not optional, not in a group) always
+ * skips to the match's own first event, which discards nothing: it is noSkip, and runs as noSkip
+ * (matches are not held back for earlier partial matches).
+ */
+function effectiveSkipStrategy(
+  stages: readonly StageSpec[],
+  strategy: AfterMatchSkipStrategy,
+): AfterMatchSkipStrategy {
+  const first = stages[0];
+  if (
+    strategy.kind === "skip-to-first" &&
+    first.group === undefined &&
+    first.name === strategy.stage &&
+    !first.quantifier.optional
+  ) {
+    return { kind: "no-skip" };
+  }
+  return strategy;
 }
 
 function minFirstAndLast(list: readonly StageSpec[]): number {

@@ -26,7 +26,7 @@ const abc = () =>
     .where((e) => e.kind === "c")
     .within(100);
 
-function matchKey(m: { a: readonly Ev[]; b: readonly Ev[]; c: readonly Ev[] }): string {
+function matchKey(m: Readonly<Record<string, readonly Ev[]>>): string {
   return [...ids(m.a), "|", ...ids(m.b), "|", ...ids(m.c)].join(" ");
 }
 
@@ -148,8 +148,8 @@ describe("CEP operator in event time", () => {
               abc(),
               sorted.filter((e) => e.user === user).map((e) => ({ event: e, timestamp: e.ts })),
             );
-            direct.matches.push(...r.matches.map((m) => matchKey(m as never)));
-            direct.timeouts.push(...r.timeouts.map((t) => `${matchKey(t.partial as never)}@${t.timestamp}`));
+            direct.matches.push(...r.matches.map((m) => matchKey(m)));
+            direct.timeouts.push(...r.timeouts.map((t) => `${matchKey(t.partial)}@${t.timestamp}`));
           }
           assert.deepEqual(expected, { matches: direct.matches.sort(), timeouts: direct.timeouts.sort() });
         },
@@ -244,8 +244,8 @@ describe("CEP in a job", () => {
         abc(),
         own.map((e) => ({ event: e, timestamp: e.ts })),
       );
-      expected.matches.push(...r.matches.map((m) => matchKey(m as never)));
-      expected.timeouts.push(...r.timeouts.map((t) => `${matchKey(t.partial as never)}@${t.timestamp}`));
+      expected.matches.push(...r.matches.map((m) => matchKey(m)));
+      expected.timeouts.push(...r.timeouts.map((t) => `${matchKey(t.partial)}@${t.timestamp}`));
     }
     assert.ok(expected.matches.length > 10, `the input makes matches (${expected.matches.length})`);
     assert.ok(expected.timeouts.length > 3, `and timeouts (${expected.timeouts.length})`);
@@ -295,3 +295,30 @@ function boundedShuffle<T extends { ts: number }>(sorted: readonly T[], bound: n
     .sort((x, y) => x.key - y.key)
     .map((x) => x.e);
 }
+
+describe("CEP ties", () => {
+  it("orders events with equal timestamps by arrival, or by the comparator given", () => {
+    const p = Pattern.begin<Ev>("a")
+      .where((e) => e.kind === "a")
+      .next("b")
+      .where((e) => e.kind === "b");
+    const events: Ev[] = [
+      { id: 1, user: "u", kind: "b", ts: 5 },
+      { id: 2, user: "u", kind: "a", ts: 5 },
+    ];
+    const arrival = PatternTestHarness.of(p, (e) => e.user);
+    for (const e of events) arrival.process(e, e.ts);
+    assert.deepEqual(arrival.endInput().matches(), [], "b arrived before a");
+    const byKind = PatternTestHarness.of(p, (e) => e.user, {
+      comparator: (x, y) => x.kind.localeCompare(y.kind),
+    });
+    for (const e of events) byKind.process(e, e.ts);
+    assert.deepEqual(
+      byKind
+        .endInput()
+        .matchValues()
+        .map((m) => [ids(m.a), ids(m.b)]),
+      [[[2], [1]]],
+    );
+  });
+});
