@@ -272,8 +272,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
       this.buffer.put(ts, [value]);
       ctx.timerService().registerEventTimeTimer(ts);
     } else {
-      list.push(value);
-      this.buffer.put(ts, list);
+      // a new array: the stored one may still be read by a checkpoint in progress
+      this.buffer.put(ts, [...list, value]);
     }
     this.stats.bufferedEvents++;
   }
@@ -307,7 +307,9 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     }
     this.runner.checkGraph(state);
     this.loadedPartials = this.runner.partialMatchCount(state);
-    return state;
+    // State values are never changed in place (a checkpoint may still be reading the stored one):
+    // the NFA replaces its arrays, and gets its own copy of the object and of `completed`.
+    return { ...state, completed: state.completed.length === 0 ? [] : state.completed.slice() };
   }
 
   private store(state: KeyNfaState, now: number, ctx: KeyedProcessContext<K>): void {
