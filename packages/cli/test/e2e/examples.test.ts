@@ -67,6 +67,20 @@ describe("the examples (end to end)", () => {
     }
   });
 
+  it("login-attacks (a CEP pattern) finds the same takeovers and blocked attacks at any parallelism", async () => {
+    const outputs: string[][] = [];
+    for (const parallelism of ["1", "3"]) {
+      const run = await eddy(["run", "examples/login-attacks.ts", "-q", "-p", parallelism]);
+      assert.equal(run.code, 0, run.stderr);
+      outputs.push([...records(run.stdout, "takeover"), ...records(run.stdout, "blocked")].sort());
+    }
+    assert.deepEqual(outputs[1], outputs[0]);
+    const takeovers = outputs[0].map((line) => JSON.parse(line)).filter((r) => "from" in r);
+    const blocked = outputs[0].map((line) => JSON.parse(line)).filter((r) => "until" in r);
+    assert.ok(takeovers.length > 100 && blocked.length > 10, `${takeovers.length} / ${blocked.length}`);
+    for (const t of takeovers) assert.ok(t.failures >= 3, JSON.stringify(t));
+  });
+
   it("api-tour shows every part of the API at work", async () => {
     const run = await eddy(["run", "examples/api-tour.ts"]);
     assert.equal(run.code, 0, run.stderr);
