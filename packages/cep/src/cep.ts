@@ -23,7 +23,6 @@ import {
   type KeyedProcessFunction,
   type KeyedRuntimeContext,
   KeyedStream,
-  type MapState,
   NO_TIMESTAMP,
   type OnTimerContext,
   type OutputTag,
@@ -173,6 +172,12 @@ export class PatternStream<E, M, K extends Key = Key> {
   }
 }
 
+/** One key's events waiting for the watermark: timestamps ascending, equal ones in arrival order. */
+interface EventBuffer<E> {
+  ts: number[];
+  events: E[];
+}
+
 const NFA_STATE = "cep.nfa";
 const BUFFER_STATE = "cep.buffer";
 
@@ -183,7 +188,7 @@ const CAP_WARNING_EVERY = 10_000;
 export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction<K, E, R> {
   private runner!: NfaRunner<E>;
   private nfaState!: ValueState<KeyNfaState>;
-  private buffer!: MapState<number, E[]>;
+  private buffer!: ValueState<EventBuffer<E>>;
   private eventTime!: boolean;
   private warnedAt = 0;
   /** Live counters (per subtask), read by tests and the metrics of the job. */
@@ -208,7 +213,7 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     this.eventTime = (this.options.timeDomain ?? "event-time") === "event-time";
     this.runner = new NfaRunner<E>(this.nfa, { maxPartialMatches: this.options.maxPartialMatchesPerKey });
     this.nfaState = context.getState(StateDescriptors.value<KeyNfaState>(NFA_STATE));
-    this.buffer = context.getMapState(StateDescriptors.map<number, E[]>(BUFFER_STATE));
+    this.buffer = context.getState(StateDescriptors.value<EventBuffer<E>>(BUFFER_STATE));
     const stats: CepStats = {
       matches: 0,
       timeouts: 0,
@@ -233,12 +238,14 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
       match: (match, timestamp) => {
         this.stats.matches++;
         this.resultTs = timestamp;
+        this.setOutputTimestamp(timestamp);
         this.fn.processMatch(match as unknown as Match<M>, this.matchContext, this.out);
       },
       timeout: (partial, timestamp) => {
         this.stats.timeouts++;
         if (this.fn.processTimedOutMatch === undefined) return;
         this.resultTs = timestamp;
+        this.setOutputTimestamp(timestamp);
         this.fn.processTimedOutMatch(partial as unknown as Match<M>, this.matchContext);
       },
     };
@@ -267,14 +274,30 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
       if (this.options.lateDataTag !== undefined) ctx.output(this.options.lateDataTag, value);
       return;
     }
-    const list = this.buffer.get(ts);
-    if (list === undefined) {
-      this.buffer.put(ts, [value]);
+    // The key's buffer, sorted by timestamp (equal ones in arrival order). One event-time timer
+    // at its earliest timestamp: when the watermark passes it, everything the watermark passed is
+    // matched at once (one timer per key per watermark step, not one per event).
+    let buffer = this.buffer.value();
+    if (buffer === undefined) {
+      buffer = { ts: [ts], events: [value] };
       ctx.timerService().registerEventTimeTimer(ts);
     } else {
-      // a new array: the stored one may still be read by a checkpoint in progress
-      this.buffer.put(ts, [...list, value]);
+      const times = buffer.ts;
+      let i = times.length;
+      while (i > 0 && times[i - 1] > ts) i--;
+      if (i === times.length) {
+        times.push(ts);
+        buffer.events.push(value);
+      } else {
+        times.splice(i, 0, ts);
+        buffer.events.splice(i, 0, value);
+      }
+      if (i === 0) {
+        ctx.timerService().deleteEventTimeTimer(times[1]);
+        ctx.timerService().registerEventTimeTimer(ts);
+      }
     }
+    this.buffer.update(buffer);
     this.stats.bufferedEvents++;
   }
 
@@ -282,21 +305,59 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     this.ctx = ctx;
     this.out = out;
     const state = this.load();
-    this.runner.advanceTime(state, timestamp, this.nfaOutput);
-    if (this.eventTime) {
-      const events = this.buffer.get(timestamp);
-      if (events !== undefined) {
-        this.buffer.remove(timestamp);
-        this.stats.bufferedEvents -= events.length;
-        if (this.options.comparator !== undefined && events.length > 1) events.sort(this.options.comparator);
-        for (const event of events) this.runner.process(state, event, timestamp, this.nfaOutput);
+    if (!this.eventTime) {
+      this.runner.advanceTime(state, timestamp, this.nfaOutput);
+      this.store(state, timestamp, ctx);
+      return;
+    }
+    // Match every buffered event the watermark has passed, in timestamp order, each timestamp
+    // after timing out what its window closed; then time out up to the watermark itself.
+    const watermark = ctx.currentWatermark();
+    const buffer = this.buffer.value();
+    if (buffer !== undefined && buffer.ts[0] <= watermark) {
+      const { ts: times, events } = buffer;
+      let n = 0;
+      while (n < times.length && times[n] <= watermark) n++;
+      for (let i = 0; i < n; ) {
+        const t = times[i];
+        let j = i + 1;
+        while (j < n && times[j] === t) j++;
+        this.runner.advanceTime(state, t, this.nfaOutput);
+        if (j - i > 1 && this.options.comparator !== undefined) {
+          const tied = events.slice(i, j).sort(this.options.comparator);
+          for (const event of tied) this.runner.process(state, event, t, this.nfaOutput);
+        } else {
+          for (let k = i; k < j; k++) this.runner.process(state, events[k], t, this.nfaOutput);
+        }
+        i = j;
+      }
+      this.stats.bufferedEvents -= n;
+      if (n === times.length) this.buffer.clear();
+      else {
+        times.splice(0, n);
+        events.splice(0, n);
+        this.buffer.update(buffer);
+        ctx.timerService().registerEventTimeTimer(times[0]);
       }
     }
-    this.store(state, timestamp, ctx);
+    this.runner.advanceTime(state, Math.max(timestamp, watermark), this.nfaOutput);
+    this.store(state, watermark, ctx);
   }
 
   close(): void {
     this.fn.close?.();
+  }
+
+  /**
+   * Records leave with the timestamp of what they report (a match: its last event's; a timed-out
+   * partial match: start + window), not the timer's that happened to release them, as in Flink's
+   * CEP operator. The runtime's collector and context keep the output timestamp in a field.
+   */
+  private setOutputTimestamp(timestamp: number): void {
+    const out = this.out as { timestamp?: number };
+    if (typeof out.timestamp === "number") out.timestamp = timestamp;
+    const ctx = this.ctx as { currentTimestamp?: number };
+    if (typeof ctx.currentTimestamp === "number") ctx.currentTimestamp = timestamp;
   }
 
   private load(): KeyNfaState {
@@ -307,9 +368,7 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     }
     this.runner.checkGraph(state);
     this.loadedPartials = this.runner.partialMatchCount(state);
-    // State values are never changed in place (a checkpoint may still be reading the stored one):
-    // the NFA replaces its arrays, and gets its own copy of the object and of `completed`.
-    return { ...state, completed: state.completed.length === 0 ? [] : state.completed.slice() };
+    return state;
   }
 
   private store(state: KeyNfaState, now: number, ctx: KeyedProcessContext<K>): void {

@@ -91,6 +91,8 @@ export class NfaRunner<E> {
   /** Nodes created for the event being processed, by stage: one node per (event, stage). */
   private readonly nodesOfEvent = new Map<string, BufferNode>();
   private readonly context = new ConditionContext<E>();
+  /** The event being processed (one object, reused). */
+  private readonly event: PendingEvent<E> = { record: undefined, ts: 0, value: undefined as E };
   /** Scratch lists reused across events. */
   private readonly decisionOrder: NfaEdge[] = [];
   private readonly dfs: NfaState[] = [];
@@ -185,27 +187,31 @@ export class NfaRunner<E> {
 
   /** Processes one event (the caller has advanced time to `ts` first). */
   process(state: KeyNfaState, value: E, ts: number, out: NfaOutput<E>): void {
-    const event: PendingEvent<E> = { record: undefined, ts, value };
+    const event = this.event;
+    event.record = undefined;
+    event.ts = ts;
+    event.value = value;
     let potential: ComputationState[] | undefined;
     const partials = state.partials;
     const next: ComputationState[] = [];
+    const states = this.states;
     for (let i = 0; i < partials.length; i++) {
-      const produced = this.computeNextStates(state, partials[i], event);
-      // A branch that reached a STOP state (a negated stage matched) discards all it produced
-      // but its completed matches.
+      const from = next.length;
+      this.computeNextStates(state, partials[i], event, next);
+      // Completed matches leave the list; a branch that reached a STOP state (a negated stage
+      // matched) discards everything else it produced.
       let discard = false;
-      for (let j = 0; j < produced.length; j++) {
-        const ns = produced[j];
-        const type = this.states[ns.state].type;
+      let kept = from;
+      for (let j = from; j < next.length; j++) {
+        const ns = next[j];
+        const type = states[ns.state].type;
         if (type === "final") (potential ??= []).push(ns);
         else if (type === "stop") discard = true;
+        else next[kept++] = ns;
       }
-      if (discard) continue;
-      for (let j = 0; j < produced.length; j++) {
-        const type = this.states[produced[j].state].type;
-        if (type !== "final" && type !== "stop") next.push(produced[j]);
-      }
+      next.length = discard ? from : kept;
     }
+    event.value = undefined as E;
     this.nodesOfEvent.clear();
     state.partials = sortPartials(next);
     this.applyCap(state);
@@ -221,11 +227,13 @@ export class NfaRunner<E> {
 
   // ---- one computation state --------------------------------------------------------------
 
+  /** Appends to `result` the computation states `cs` becomes on the event (FlinkCEP's algorithm). */
   private computeNextStates(
     key: KeyNfaState,
     cs: ComputationState,
     event: PendingEvent<E>,
-  ): ComputationState[] {
+    result: ComputationState[],
+  ): void {
     const context = this.context;
     context.reset(this, cs, event.ts);
     const current = this.states[cs.state];
@@ -234,20 +242,25 @@ export class NfaRunner<E> {
     let totalIgnore = 0;
     for (const edge of edges) {
       if (edge.action === Action.Take) totalTake++;
-      else if (edge.target.name !== current.name) totalIgnore++;
+      else if (edge.target !== current) totalIgnore++;
     }
     let takeBranchesToVisit = Math.max(0, totalTake - 1);
     let ignoreBranchesToVisit = totalIgnore;
     const totalTakeToSkip = Math.max(0, totalTake - 1);
     const isStart = current.type === "start";
-    const result: ComputationState[] = [];
 
     for (const edge of edges) {
       if (edge.action === Action.Ignore) {
         if (isStart) continue;
         let version: number[];
-        if (edge.target.name === current.name) {
-          version = increase(cs.version, selfIncrease(totalIgnore, totalTake));
+        if (edge.target === current) {
+          const by = selfIncrease(totalIgnore, totalTake);
+          if (by === 0) {
+            // ignored, and nothing else happened: the very same partial match goes on
+            result.push(cs);
+            continue;
+          }
+          version = increase(cs.version, by);
         } else {
           version = addStage(increase(cs.version, totalTakeToSkip + ignoreBranchesToVisit));
           ignoreBranchesToVisit--;
@@ -279,10 +292,9 @@ export class NfaRunner<E> {
       }
     }
     if (isStart) {
-      const version = increase(cs.version, selfIncrease(totalIgnore, totalTake));
-      result.push(this.startComputation(version, key.nextSeq++));
+      const by = selfIncrease(totalIgnore, totalTake);
+      result.push(by === 0 ? cs : this.startComputation(increase(cs.version, by), key.nextSeq++));
     }
-    return result;
   }
 
   /** The TAKE and IGNORE edges whose conditions hold, following PROCEED edges (epsilon moves). */
@@ -473,8 +485,8 @@ export class NfaRunner<E> {
 
 interface PendingEvent<E> {
   record: BufferedEvent<E> | undefined;
-  readonly ts: number;
-  readonly value: E;
+  ts: number;
+  value: E;
 }
 
 /** The view an iterative condition gets: the partial match is extracted at most once per state. */

@@ -105,6 +105,11 @@ export class PatternTestHarness<E, M, K extends Key = Key> {
     return this.results("timeout") as HarnessTimeout<M>[];
   }
 
+  /** Timestamps of the records the operator emitted for matches and timeouts, in order. */
+  recordTimestamps(): number[] {
+    return this.harness.sideOutput(this.resultsTag).map((r) => r.timestamp);
+  }
+
   lateEvents(): E[] {
     return this.harness.sideOutputValues(this.lateTag);
   }

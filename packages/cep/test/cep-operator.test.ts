@@ -322,3 +322,20 @@ describe("CEP ties", () => {
     );
   });
 });
+
+describe("CEP output timestamps", () => {
+  it("a match leaves with its last event's timestamp, a timeout with start + window", () => {
+    const h = PatternTestHarness.of(abc(), (e) => e.user);
+    // all three arrive before the watermark moves: one timer releases them together
+    h.process({ id: 1, user: "u", kind: "a", ts: 10 }, 10)
+      .process({ id: 2, user: "u", kind: "b", ts: 20 }, 20)
+      .process({ id: 3, user: "u", kind: "c", ts: 30 }, 30)
+      .process({ id: 4, user: "u", kind: "a", ts: 40 }, 40)
+      .advanceWatermark(1000);
+    assert.deepEqual(
+      h.recordTimestamps(),
+      [30, 140],
+      "the match at c's timestamp, the timeout of a@40 at 40 + 100",
+    );
+  });
+});

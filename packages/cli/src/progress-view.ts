@@ -96,7 +96,20 @@ export function renderProgressBlock(
       fit(cells[4], widths[4], "right"),
       fit(cells[5], widths[5]),
     ].join(gap);
-  return [header, line(headings), ...rows.map(line)].map((l) => cut(l.trimEnd(), width));
+  const lines = [header, line(headings)];
+  current.operators.forEach((op, i) => {
+    lines.push(line(rows[i]));
+    const metrics = renderUserMetrics(op);
+    if (metrics !== "") lines.push(`${indent}${indent}${metrics}`);
+  });
+  return lines.map((l) => cut(l.trimEnd(), width));
+}
+
+/** An operator's own metrics (RuntimeContext.metrics), e.g. `cep.matches 12  cep.partialMatches 3`. */
+export function renderUserMetrics(op: OperatorProgress): string {
+  return Object.entries(op.metrics ?? {})
+    .map(([name, value]) => `${name} ${formatCount(value)}`)
+    .join("  ");
 }
 
 /** The line printed every few seconds when stderr is not a terminal. */
@@ -140,7 +153,11 @@ export function renderSummary(summary: JobSummary): string {
     `[eddy] job '${summary.jobName}' ${ended} ${formatDuration(summary.durationMs)}: ` +
     `${formatCount(read)} records read (${formatCount(perSecond)}/s), ${formatCount(written)} written, ` +
     `${formatCount(deadLetters)} dead letter${deadLetters === 1 ? "" : "s"}` +
-    renderCheckpoints(summary)
+    renderCheckpoints(summary) +
+    summary.operators
+      .filter((op) => Object.keys(op.metrics ?? {}).length > 0)
+      .map((op) => `\n[eddy]   ${op.uid}: ${renderUserMetrics(op)}`)
+      .join("")
   );
 }
 
