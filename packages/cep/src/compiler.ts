@@ -89,6 +89,14 @@ interface GroupFrame {
   readonly spec: StageSpec;
 }
 
+/** Where the compiler is: a stage list, the current stage in it, its group, the stage after it. */
+interface Frame {
+  readonly list: readonly StageSpec[];
+  readonly index: number;
+  readonly group: GroupFrame | undefined;
+  readonly following: StageSpec | undefined;
+}
+
 /** Compiles `pattern`; throws MalformedPatternError for patterns that cannot work. */
 export function compilePattern(pattern: Pattern<any, any, any, any>): CompiledNfa {
   return new Compiler(pattern.stages, pattern.skipStrategy, pattern.toString()).compile();
@@ -110,6 +118,10 @@ class Compiler {
   private readonly firstOfLoop = new Map<StageSpec, boolean>();
   private windowTime = 0;
   private groupCounter = 0;
+  /** The separate ignore state the last createSingletonState made, if any. */
+  private lastIgnoreState: NfaState | undefined;
+  /** The frames of the groups being compiled, outermost first. */
+  private readonly frames: Frame[] = [];
 
   // The traversal position: the list being compiled, the index of the current stage in it, the
   // group that list belongs to (undefined at the top level), and the stage after the current one.
@@ -259,7 +271,7 @@ class Compiler {
     if (q.kind === "looping") {
       this.setFirstOfLoop(false);
       const loopSink = this.copyWithoutTransitiveNots(sink);
-      const looping = this.createLooping(loopSink);
+      const looping = this.createLooping(loopSink, sink);
       this.setFirstOfLoop(true);
       lastSink = this.createTimesState(looping, sink, q.from, q.from);
     } else if (q.kind === "times") {
@@ -280,14 +292,28 @@ class Compiler {
   /** The not-conditions in force at the current stage: notFollowedBys reachable backwards through optional stages. */
   private currentNotConditions(): Array<{ condition: AnyCondition | undefined; name: string }> {
     const result: Array<{ condition: AnyCondition | undefined; name: string }> = [];
+    let list = this.list;
     let i = this.index;
-    while (i > 0) {
-      const previous = this.list[i - 1];
-      if (!(previous.quantifier.optional || previous.consuming === "not-follow")) break;
-      i--;
-      if (previous.consuming === "not-follow") {
-        result.push({ condition: this.takeCondition(previous), name: previous.name as string });
+    let depth = this.frames.length;
+    for (;;) {
+      let blocked = false;
+      while (i > 0) {
+        const previous = list[i - 1];
+        if (!(previous.quantifier.optional || previous.consuming === "not-follow")) {
+          blocked = true;
+          break;
+        }
+        i--;
+        if (previous.consuming === "not-follow") {
+          result.push({ condition: this.takeCondition(previous), name: previous.name as string });
+        }
       }
+      // eddy: at the head of a group's first iteration the notFollowedBys before the group still
+      // apply (FlinkCEP stops at the group's border, so an optional group's ignore state missed them)
+      if (blocked || depth === 0 || !this.isFirstOfLoop()) break;
+      depth--;
+      list = this.frames[depth].list;
+      i = this.frames[depth].index;
     }
     return result;
   }
@@ -330,7 +356,9 @@ class Compiler {
   private addStopStates(state: NfaState): void {
     for (const not of this.currentNotConditions()) {
       const stop = this.createStopState(not.condition, not.name);
-      this.addEdge(state, Action.Proceed, stop, not.condition);
+      if (!state.edges.some((e) => e.action === Action.Proceed && e.target === stop)) {
+        this.addEdge(state, Action.Proceed, stop, not.condition);
+      }
     }
   }
 
@@ -355,11 +383,14 @@ class Compiler {
       this.updateWithGreedyCondition(sink, take);
     }
     for (let i = from; i < to; i++) {
-      lastSink = this.createSingletonState(lastSink, proceedState, take, innerIgnore, true);
+      lastSink = this.createSingletonState(lastSink, proceedState, take, innerIgnore, true, true);
       this.addStopStateToLooping(lastSink);
+      // eddy: FlinkCEP leaves the optional iteration's ignore state without it, so a negated
+      // event after a skipped one would not kill the partial match
+      if (this.lastIgnoreState !== undefined) this.addStopStateToLooping(this.lastIgnoreState);
     }
     for (let i = 0; i < from - 1; i++) {
-      lastSink = this.createSingletonState(lastSink, undefined, take, innerIgnore, false);
+      lastSink = this.createSingletonState(lastSink, undefined, take, innerIgnore, false, true);
       this.addStopStateToLooping(lastSink);
     }
     this.setFirstOfLoop(true);
@@ -378,8 +409,11 @@ class Compiler {
     take: AnyCondition | undefined,
     ignore: AnyCondition | undefined | null,
     isOptional: boolean,
+    /** A second or later event of a times/looping stage: notFollowedBys before the stage no longer apply. */
+    laterIteration = false,
   ): NfaState {
     const current = this.current;
+    this.lastIgnoreState = undefined;
     if (current.group !== undefined) return this.createGroupState(current, sink, proceedState, isOptional);
 
     const singleton = this.createStageState("normal", true);
@@ -408,12 +442,18 @@ class Compiler {
     }
 
     if (ignore !== null) {
+      // A state that may PROCEED elsewhere ignores into a copy without that edge, so that a skipped
+      // event cannot be followed by a move the skipped event ruled out (FlinkCEP does this for
+      // optional stages; eddy also for the head of a group's second and later iterations, whose
+      // PROCEED leaves the group).
+      const laterGroupIteration = this.isHeadOfGroup(this.index) && !this.isFirstOfLoop();
       let ignoreState: NfaState;
-      if (isOptional || this.isHeadOfOptionalGroup(this.index)) {
+      if (isOptional || this.isHeadOfOptionalGroup(this.index) || laterGroupIteration) {
         ignoreState = this.createStageState("normal", false);
         this.addEdge(ignoreState, Action.Take, takeSink, take);
         this.addEdge(ignoreState, Action.Ignore, ignoreState, ignore);
-        this.addStopStates(ignoreState);
+        if (!laterIteration && !laterGroupIteration) this.addStopStates(ignoreState);
+        this.lastIgnoreState = ignoreState;
       } else {
         ignoreState = singleton;
       }
@@ -456,7 +496,8 @@ class Compiler {
     return lastSink;
   }
 
-  private createLooping(sink: NfaState): NfaState {
+  /** `original`: the sink before copyWithoutTransitiveNots (skipping an optional loop leads there). */
+  private createLooping(sink: NfaState, original: NfaState): NfaState {
     const current = this.current;
     if (current.group !== undefined) return this.createLoopingGroupState(current, sink);
     const until = current.until;
@@ -469,6 +510,7 @@ class Compiler {
         const sinkCopy = this.copy(sink);
         this.addEdge(looping, Action.Proceed, sinkCopy, andAll(proceedCondition, until));
         this.originalStateMap.set(sink.name, sinkCopy);
+        if (original !== sink) this.originalStateMap.set(original.name, this.copy(original));
       }
       this.addEdge(
         looping,
@@ -477,6 +519,8 @@ class Compiler {
         until !== undefined ? andAll(proceedCondition, not(until)) : proceedCondition,
       );
       this.updateWithGreedyCondition(sink, this.takeCondition(current));
+      // eddy: also where skipping the optional loop leads (FlinkCEP restricts only the copy)
+      if (original !== sink) this.updateWithGreedyCondition(original, this.takeCondition(current));
     } else {
       this.addEdge(looping, Action.Proceed, sink, proceedCondition);
     }
@@ -558,11 +602,14 @@ class Compiler {
 
   // ---- frames and states ----------------------------------------------------------------------
 
-  private saveFrame() {
-    return { list: this.list, index: this.index, group: this.group, following: this.following };
+  private saveFrame(): Frame {
+    const frame: Frame = { list: this.list, index: this.index, group: this.group, following: this.following };
+    this.frames.push(frame);
+    return frame;
   }
 
-  private restoreFrame(frame: ReturnType<Compiler["saveFrame"]>): void {
+  private restoreFrame(frame: Frame): void {
+    this.frames.pop();
     this.list = frame.list;
     this.index = frame.index;
     this.group = frame.group;

@@ -88,6 +88,13 @@ export class NfaRunner<E> {
   private readonly skip: CompiledNfa["skipStrategy"];
   private readonly isSkipStrategy: boolean;
   private readonly stageNames: readonly string[];
+  private readonly stageOrder: ReadonlyMap<string, number>;
+  /**
+   * Per state, what a partial match there becomes when its window passes: 0 a timeout; 1 a match
+   * (a PENDING state: a closing notFollowedBy that held); 2 both (a state from which a PENDING
+   * state is reachable by PROCEED edges, such as a loop before the closing notFollowedBy).
+   */
+  private readonly releasable: readonly (0 | 1 | 2)[];
   /** Nodes created for the event being processed, by stage: one node per (event, stage). */
   private readonly nodesOfEvent = new Map<string, BufferNode>();
   private readonly context = new ConditionContext<E>();
@@ -109,6 +116,8 @@ export class NfaRunner<E> {
     this.skip = nfa.skipStrategy;
     this.isSkipStrategy = nfa.skipStrategy.kind !== "no-skip";
     this.stageNames = nfa.stageNames;
+    this.stageOrder = new Map(nfa.stageNames.map((name, i) => [name, i]));
+    this.releasable = nfa.states.map((s) => (!reachesPending(s) ? 0 : s.type === "pending" ? 1 : 2));
     this.context.now = options.now ?? Date.now;
   }
 
@@ -169,14 +178,18 @@ export class NfaRunner<E> {
         kept.push(cs);
         continue;
       }
-      if (nfaState.type === "pending") {
+      // The window that closed first.
+      const previousEnd = byPrevious ? cs.previousTs + (gap as number) : Number.POSITIVE_INFINITY;
+      const firstEnd = byFirst ? cs.startTs + this.windowTime : Number.POSITIVE_INFINITY;
+      const release = this.releasable[cs.state];
+      if (release !== 0) {
+        // The window passed with the pattern's closing notFollowedBy unbroken: a match. When it
+        // is still in a loop before the notFollowedBy, that loop's partial match (which could
+        // still have taken events) times out as well.
         (potential ??= []).push(cs);
-        continue;
+        if (release === 1) continue;
       }
-      (timedOut ??= []).push({
-        cs,
-        timestamp: byPrevious ? cs.previousTs + (gap as number) : cs.startTs + this.windowTime,
-      });
+      (timedOut ??= []).push({ cs, timestamp: Math.min(previousEnd, firstEnd) });
     }
     if (timedOut !== undefined) this.emitTimeouts(timedOut, out);
     state.partials = kept;
@@ -386,7 +399,7 @@ export class NfaRunner<E> {
   private emitMatches(state: KeyNfaState, potential: ComputationState[], out: NfaOutput<E>): void {
     const completed = state.completed;
     for (const cs of potential) completed.push(cs);
-    if (completed.length > 1) sortCompleted(completed, this);
+    if (completed.length > 1) sortCompleted(completed, this, this.stageOrder);
     while (completed.length > 0) {
       const earliest = completed[0];
       if (this.isSkipStrategy) {
@@ -587,24 +600,49 @@ function earliestPartial(partials: readonly ComputationState[]): ComputationStat
 
 /**
  * Completed matches in emission order: by first event, then by their events' numbers compared
- * position by position (a match before its own extensions).
+ * position by position (a match before its own extensions), then by the stages of those events
+ * in pattern order (earlier stages first), so two matches of the same events are ordered too.
  */
-function sortCompleted(list: ComputationState[], runner: NfaRunner<any>): void {
-  const keys = new Map<ComputationState, number[]>();
-  const idsOf = (cs: ComputationState): number[] => {
-    let ids = keys.get(cs);
-    if (ids === undefined) {
-      ids = cs.previous === null ? [] : runner.extractPath(cs.previous, cs.version).map((n) => n.event.id);
-      keys.set(cs, ids);
+function sortCompleted(
+  list: ComputationState[],
+  runner: NfaRunner<any>,
+  stageOrder: ReadonlyMap<string, number>,
+): void {
+  const keys = new Map<ComputationState, BufferNode[]>();
+  const nodesOf = (cs: ComputationState): BufferNode[] => {
+    let nodes = keys.get(cs);
+    if (nodes === undefined) {
+      nodes = cs.previous === null ? [] : runner.extractPath(cs.previous, cs.version);
+      keys.set(cs, nodes);
     }
-    return ids;
+    return nodes;
   };
   list.sort((a, b) => {
     if (a.startId !== b.startId) return a.startId - b.startId;
-    const x = idsOf(a);
-    const y = idsOf(b);
+    const x = nodesOf(a);
+    const y = nodesOf(b);
     const n = Math.min(x.length, y.length);
-    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i];
-    return x.length - y.length;
+    for (let i = 0; i < n; i++) if (x[i].event.id !== y[i].event.id) return x[i].event.id - y[i].event.id;
+    if (x.length !== y.length) return x.length - y.length;
+    for (let i = 0; i < n; i++) {
+      const d = (stageOrder.get(x[i].stage) ?? 0) - (stageOrder.get(y[i].stage) ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
   });
+}
+
+/** Whether a PENDING state (a closing notFollowedBy) is `state` or reachable from it by PROCEED edges. */
+function reachesPending(state: NfaState): boolean {
+  const seen = new Set<NfaState>();
+  const stack = [state];
+  while (stack.length > 0) {
+    const s = stack.pop() as NfaState;
+    if (s.type === "pending") return true;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    for (const edge of s.edges)
+      if (edge.action === Action.Proceed && edge.target.type !== "stop") stack.push(edge.target);
+  }
+  return false;
 }
