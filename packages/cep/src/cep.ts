@@ -176,6 +176,8 @@ export class PatternStream<E, M, K extends Key = Key> {
 interface EventBuffer<E> {
   ts: number[];
   events: E[];
+  /** The operator instance whose gauge counts these events (restored ones are adopted when touched). */
+  countedBy?: number;
 }
 
 const NFA_STATE = "cep.nfa";
@@ -191,6 +193,9 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
   private buffer!: ValueState<EventBuffer<E>>;
   private eventTime!: boolean;
   private warnedAt = 0;
+  /** Identifies this subtask instance in the gauge bookkeeping kept with each key. */
+  private instance = 0;
+  private operatorLabel = "";
   /** Live counters (per subtask), read by tests and the metrics of the job. */
   stats!: CepStats;
   // the output target of the record or timer being handled
@@ -211,6 +216,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
 
   open(context: KeyedRuntimeContext): void {
     this.eventTime = (this.options.timeDomain ?? "event-time") === "event-time";
+    this.instance = Math.random();
+    this.operatorLabel = `operator '${context.operatorUid}'`;
     this.runner = new NfaRunner<E>(this.nfa, { maxPartialMatches: this.options.maxPartialMatchesPerKey });
     this.nfaState = context.getState(StateDescriptors.value<KeyNfaState>(NFA_STATE));
     this.buffer = context.getState(StateDescriptors.value<EventBuffer<E>>(BUFFER_STATE));
@@ -279,9 +286,13 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     // matched at once (one timer per key per watermark step, not one per event).
     let buffer = this.buffer.value();
     if (buffer === undefined) {
-      buffer = { ts: [ts], events: [value] };
+      buffer = { ts: [ts], events: [value], countedBy: this.instance };
       ctx.timerService().registerEventTimeTimer(ts);
     } else {
+      if (buffer.countedBy !== this.instance) {
+        this.stats.bufferedEvents += buffer.ts.length;
+        buffer.countedBy = this.instance;
+      }
       const times = buffer.ts;
       let i = times.length;
       while (i > 0 && times[i - 1] > ts) i--;
@@ -314,6 +325,10 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     // after timing out what its window closed; then time out up to the watermark itself.
     const watermark = ctx.currentWatermark();
     const buffer = this.buffer.value();
+    if (buffer !== undefined && buffer.countedBy !== this.instance) {
+      this.stats.bufferedEvents += buffer.ts.length;
+      buffer.countedBy = this.instance;
+    }
     if (buffer !== undefined && buffer.ts[0] <= watermark) {
       const { ts: times, events } = buffer;
       let n = 0;
@@ -364,10 +379,17 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     const state = this.nfaState.value();
     if (state === undefined) {
       this.loadedPartials = 0;
-      return this.runner.initialState();
+      const fresh = this.runner.initialState();
+      fresh.countedBy = this.instance;
+      return fresh;
     }
-    this.runner.checkGraph(state);
+    this.runner.checkGraph(state, this.operatorLabel);
     this.loadedPartials = this.runner.partialMatchCount(state);
+    if (state.countedBy !== this.instance) {
+      // restored from a checkpoint: the gauge counts the key from now on
+      this.stats.partialMatches += this.loadedPartials;
+      state.countedBy = this.instance;
+    }
     return state;
   }
 
@@ -390,7 +412,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     this.stats.partialMatches += this.runner.partialMatchCount(state) - this.loadedPartials;
     this.nfaState.update(state);
     const next = this.runner.nextTimeout(state);
-    if (next !== Number.POSITIVE_INFINITY && next > now) {
+    if (next !== Number.POSITIVE_INFINITY && next > now && next !== state.timer) {
+      state.timer = next;
       if (this.eventTime) ctx.timerService().registerEventTimeTimer(next);
       else ctx.timerService().registerProcessingTimeTimer(next);
     }

@@ -74,9 +74,15 @@ export const ENDING_STATE = "$end$";
 
 const TRUE: AnyCondition | undefined = undefined;
 
-function not(c: AnyCondition | undefined): AnyCondition {
+/**
+ * The negation of a condition. It carries the condition it negates, so that the NFA, which often
+ * tests both (a relaxed stage's TAKE and its IGNORE), evaluates the user's function once.
+ */
+export function not(c: AnyCondition | undefined): AnyCondition {
   if (c === undefined) return () => false;
-  return (event, context) => !c(event, context);
+  const negation: AnyCondition & { negates?: AnyCondition } = (event, context) => !c(event, context);
+  negation.negates = c;
+  return negation;
 }
 
 function andAll(a: AnyCondition | undefined, b: AnyCondition | undefined): AnyCondition | undefined {
@@ -714,12 +720,22 @@ function minFirstAndLast(list: readonly StageSpec[]): number {
   return min;
 }
 
+/** A short hash of the graph's shape (states, edges, windows): kept with every key's partial matches. */
 function fingerprint(states: readonly NfaState[], windowTime: number): string {
   const parts = states.map(
     (s) =>
       `${s.name}/${s.type}/${s.previousAndCurrent ?? ""}[${s.edges.map((e) => `${e.action}>${e.target.index}`).join(",")}]`,
   );
-  return `${windowTime}|${parts.join(";")}`;
+  const text = `${windowTime}|${parts.join(";")}`;
+  // two 32-bit FNV-1a hashes with different offsets: 64 bits, compared in one go per record
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h2 >>> 13);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
 }
 
 /** Reused by the matchers: an iterative condition's view of a partial match. */

@@ -14,6 +14,7 @@
  * Events are numbered per key in the order the NFA sees them; a partial match is ordered by the
  * number of its first event (then by age), which is what the after-match skip strategies use.
  */
+import { EddyError } from "@eddy/core";
 import { Action, type CompiledNfa, type NfaEdge, type NfaState } from "./compiler.ts";
 import type { AnyCondition, PatternContext } from "./pattern.ts";
 import { pruningBound } from "./skip-strategy.ts";
@@ -60,6 +61,10 @@ export interface KeyNfaState {
   nextSeq: number;
   /** CompiledNfa.fingerprint of the graph these partial matches belong to. */
   graph: string;
+  /** The timeout timer last registered for this key (the operator's bookkeeping). */
+  timer?: number;
+  /** The operator instance whose gauges count this key's partial matches (the operator's bookkeeping). */
+  countedBy?: number;
 }
 
 /** A match as stage name -> events (in order), a key for every positive stage. */
@@ -78,8 +83,14 @@ export interface NfaOutput<E> {
   timeout(partial: RawMatch<E>, timestamp: number): void;
 }
 
-export class PatternGraphChangedError extends Error {
-  override name = "PatternGraphChangedError";
+/**
+ * Restored partial matches belong to another pattern. Fails the job in every error-handling mode
+ * (it is not a problem of one record: every restored key would go wrong).
+ */
+export class PatternGraphChangedError extends EddyError {
+  constructor(message: string) {
+    super("EDDY_CEP_PATTERN_CHANGED", message);
+  }
 }
 
 export class NfaRunner<E> {
@@ -98,6 +109,8 @@ export class NfaRunner<E> {
   /** Nodes created for the event being processed, by stage: one node per (event, stage). */
   private readonly nodesOfEvent = new Map<string, BufferNode>();
   private readonly context = new ConditionContext<E>();
+  /** Conditions evaluated for the current partial match and event: [condition, result, ...]. */
+  private readonly conditionCache: unknown[] = [];
   /** The event being processed (one object, reused). */
   private readonly event: PendingEvent<E> = { record: undefined, ts: 0, value: undefined as E };
   /** Scratch lists reused across events. */
@@ -136,10 +149,10 @@ export class NfaRunner<E> {
     return state.completed.length === 0 && state.partials.length === 1 && state.partials[0].startId === -1;
   }
 
-  checkGraph(state: KeyNfaState): void {
+  checkGraph(state: KeyNfaState, operator = "the CEP operator"): void {
     if (state.graph !== this.nfa.fingerprint) {
       throw new PatternGraphChangedError(
-        `the partial matches in state were made by another pattern than ${this.nfa.description}; restore them with the pattern that made them, or start without that state (allowNonRestoredState with a new uid)`,
+        `${operator}: the partial matches in state were made by another pattern than ${this.nfa.description}; restore them with the pattern that made them, or start without that state (allowNonRestoredState with a new uid)`,
       );
     }
   }
@@ -249,6 +262,7 @@ export class NfaRunner<E> {
   ): void {
     const context = this.context;
     context.reset(this, cs, event.ts);
+    this.conditionCache.length = 0;
     const current = this.states[cs.state];
     const edges = this.decisionGraph(current, event.value);
     let totalTake = 0;
@@ -345,7 +359,24 @@ export class NfaRunner<E> {
   }
 
   private holds(condition: AnyCondition | undefined, value: E): boolean {
-    return condition === undefined || condition(value, this.context) === true;
+    if (condition === undefined) return true;
+    // A condition and its negation often both guard edges of one state: evaluate it once per
+    // partial match and event (the cache is reset with the context).
+    const negates = (condition as { negates?: AnyCondition }).negates;
+    const base = negates ?? condition;
+    const cache = this.conditionCache;
+    let result: boolean | undefined;
+    for (let i = 0; i < cache.length; i += 2) {
+      if (cache[i] === base) {
+        result = cache[i + 1] as boolean;
+        break;
+      }
+    }
+    if (result === undefined) {
+      result = base(value, this.context) === true;
+      cache.push(base, result);
+    }
+    return negates === undefined ? result : !result;
   }
 
   private computation(
@@ -407,8 +438,8 @@ export class NfaRunner<E> {
         if (partial !== undefined && !(earliest.startId <= partial.startId)) break;
       }
       completed.shift();
-      const path = this.extractIds(earliest);
-      const bound = pruningBound(this.skip, path.ids);
+      const path = this.extractIds(earliest, this.isSkipStrategy);
+      const bound = this.isSkipStrategy ? pruningBound(this.skip, path.ids) : undefined;
       if (bound !== undefined) {
         state.partials = state.partials.filter((cs) => cs.startId === -1 || cs.startId >= bound);
         for (let i = completed.length - 1; i >= 0; i--)
@@ -474,9 +505,10 @@ export class NfaRunner<E> {
     return [];
   }
 
-  extractIds(cs: ComputationState): { nodes: BufferNode[]; ids: Map<string, number[]> } {
+  extractIds(cs: ComputationState, withIds = true): { nodes: BufferNode[]; ids: Map<string, number[]> } {
     const nodes = cs.previous === null ? [] : this.extractPath(cs.previous, cs.version);
     const ids = new Map<string, number[]>();
+    if (!withIds) return { nodes, ids };
     for (const n of nodes) {
       const list = ids.get(n.stage);
       if (list === undefined) ids.set(n.stage, [n.event.id]);
