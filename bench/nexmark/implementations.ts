@@ -3,10 +3,15 @@
  * digest: the hand-written loop, RxJS, or eddy (in this thread at parallelism 1 or 2, or on
  * worker threads). The same function serves the benchmark (timed around it) and the tests.
  */
+
+import { type NexmarkEvent, NexmarkGenerator, type NexmarkOptions } from "@eddy/nexmark";
 import { Observable } from "rxjs";
-import { runJob, runJobModule } from "../../packages/core/src/index.ts";
-import { NexmarkGenerator, type NexmarkOptions } from "./generator.ts";
-import type { NexmarkEvent } from "./model.ts";
+import {
+  type CheckpointOptions,
+  type JobResult,
+  runJob,
+  runJobModule,
+} from "../../packages/core/src/index.ts";
 import { buildNexmarkJob, DIGEST_UID, type NexmarkJobConfig } from "./nexmark-job.ts";
 import { nexmarkQuery } from "./queries/index.ts";
 import { combineDigests, type DigestState, RowDigest } from "./row-digest.ts";
@@ -35,6 +40,32 @@ export function nexmarkObservable(options: NexmarkOptions, events: number): Obse
   });
 }
 
+export type EddyImplementation = "eddy-p1" | "eddy-p2" | "eddy-p2-local";
+
+/** Runs a query's eddy job (optionally with checkpoints) and returns the whole job result. */
+export async function runEddyImplementation(
+  spec: RunSpec,
+  impl: EddyImplementation,
+  checkpointing?: CheckpointOptions,
+): Promise<JobResult> {
+  const config: NexmarkJobConfig = {
+    query: spec.query,
+    events: spec.events,
+    seed: spec.seed,
+    profile: spec.profile,
+    eventRate: spec.eventRate,
+    baseTime: spec.baseTime,
+  };
+  const options = checkpointing === undefined ? {} : { checkpointing };
+  if (impl === "eddy-p2")
+    return runJobModule(JOB_MODULE_URL, {
+      parallelism: 2,
+      config: config as unknown as Record<string, unknown>,
+      ...options,
+    });
+  return runJob(buildNexmarkJob(config), { parallelism: impl === "eddy-p1" ? 1 : 2, ...options });
+}
+
 export async function runImplementation(spec: RunSpec, impl: Implementation): Promise<string> {
   const query = nexmarkQuery(spec.query);
   const options: NexmarkOptions = {
@@ -43,7 +74,6 @@ export async function runImplementation(spec: RunSpec, impl: Implementation): Pr
     eventRate: spec.eventRate,
     baseTime: spec.baseTime,
   };
-  const config: NexmarkJobConfig = { ...options, query: spec.query, events: spec.events };
   switch (impl) {
     case "hand-written": {
       const digest = new RowDigest();
@@ -64,16 +94,9 @@ export async function runImplementation(spec: RunSpec, impl: Implementation): Pr
       return digest.toString();
     }
     case "eddy-p1":
-    case "eddy-p2-local": {
-      const job = buildNexmarkJob(config);
-      const result = await runJob(job, { parallelism: impl === "eddy-p1" ? 1 : 2 });
-      return combineDigests(result.collected<DigestState>(DIGEST_UID));
-    }
+    case "eddy-p2-local":
     case "eddy-p2": {
-      const result = await runJobModule(JOB_MODULE_URL, {
-        parallelism: 2,
-        config: config as unknown as Record<string, unknown>,
-      });
+      const result = await runEddyImplementation(spec, impl);
       return combineDigests(result.collected<DigestState>(DIGEST_UID));
     }
   }

@@ -4,12 +4,11 @@
  * Source -> the query as written in queries/ -> a digest sink whose parts the job result holds
  * under the uid "digest".
  */
+
+import { type NexmarkEvent, type NexmarkOptions, NexmarkSource, nexmarkWatermarks } from "@eddy/nexmark";
 import { Job, type JobContext, type Sink, type WatermarkStrategy } from "../../packages/core/src/index.ts";
 import { DigestSink } from "./digest-sink.ts";
-import type { NexmarkOptions } from "./generator.ts";
-import type { NexmarkEvent } from "./model.ts";
 import { nexmarkQuery } from "./queries/index.ts";
-import { NexmarkSource, nexmarkWatermarks } from "./source.ts";
 
 export const DIGEST_UID = "digest";
 

@@ -7,10 +7,10 @@
  * Window results of a bounded run include the windows still open at the end of the input (eddy's
  * final watermark fires them), so every implementation flushes its open windows at the end.
  */
+
+import type { NexmarkEvent, NexmarkGenerator } from "@eddy/nexmark";
 import type { Observable } from "rxjs";
 import type { DataStream, Sink } from "../../packages/core/src/index.ts";
-import type { NexmarkGenerator } from "./generator.ts";
-import type { NexmarkEvent } from "./model.ts";
 import type { RowDigest } from "./row-digest.ts";
 
 export interface NexmarkQuery<Row = any> {

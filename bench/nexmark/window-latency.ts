@@ -12,6 +12,8 @@
  * stage and the sink; it excludes the periodic watermark interval (the watermark is generated every
  * 200 ms of processing time, which delays when a window can fire at all, by design).
  */
+
+import { type NexmarkEvent, WATERMARK_DELAY_MS } from "@eddy/nexmark";
 import * as hdr from "hdr-histogram-js";
 import {
   type Sink,
@@ -21,8 +23,6 @@ import {
   type WatermarkOutput,
   WatermarkStrategy,
 } from "../../packages/core/src/index.ts";
-import { WATERMARK_DELAY_MS } from "./generator.ts";
-import type { NexmarkEvent } from "./model.ts";
 
 export interface LatencySummary {
   readonly windows: number;

@@ -2,8 +2,9 @@
  * q0, pass-through: every bid, unchanged. Measures the cost of moving events through the engine.
  * Row: (auction, bidder, price, dateTime, extra) of each bid.
  */
+
+import { type Bid, isBid } from "@eddy/nexmark";
 import { filter } from "rxjs";
-import { type Bid, isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

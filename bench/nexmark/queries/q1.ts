@@ -2,8 +2,9 @@
  * q1, currency conversion: every bid with its price in euros (price * 0.908). A stateless map.
  * Row: (auction, bidder, price * 0.908, dateTime, extra) per bid.
  */
+
+import { type Bid, isBid } from "@eddy/nexmark";
 import { filter, map } from "rxjs";
-import { type Bid, isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

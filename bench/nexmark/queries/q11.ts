@@ -3,12 +3,13 @@
  * (event-time session windows: a bid at t opens [t, t + 10 s), and windows that overlap or touch
  * merge). Row: (bidder, bid count, session start, session end) per session.
  */
+
+import { isBid } from "@eddy/nexmark";
 import {
   type AggregateFunction,
   type Collector,
   EventTimeSessionWindows,
 } from "../../../packages/core/src/index.ts";
-import { isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

@@ -2,8 +2,9 @@
  * q2, selection: the bids on auctions whose id is a multiple of 123. A stateless filter.
  * Row: (auction, price) per selected bid.
  */
+
+import { isBid } from "@eddy/nexmark";
 import { filter, map } from "rxjs";
-import { isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

@@ -5,6 +5,8 @@
  * sellers may be up to 10 ids ahead of the newest person) waits for it.
  * Row: (name, city, state, auction id) per matching auction, emitted when both sides are there.
  */
+
+import { type Auction, isAuction, isPerson, type Person } from "@eddy/nexmark";
 import {
   type Collector,
   type KeyedCoProcessFunction,
@@ -13,7 +15,6 @@ import {
   StateDescriptors,
   type ValueState,
 } from "../../../packages/core/src/index.ts";
-import { type Auction, isAuction, isPerson, type Person } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

@@ -14,6 +14,8 @@
  * A bid can arrive before its auction (bids name auctions up to 10 ids ahead), so the join keeps,
  * per auction id, the best early price per millisecond until the watermark passes it.
  */
+
+import { type Auction, type Bid, isAuction, isBid } from "@eddy/nexmark";
 import {
   type Collector,
   type KeyedCoProcessFunction,
@@ -26,7 +28,6 @@ import {
   type ValueState,
 } from "../../../packages/core/src/index.ts";
 import { UpsertDigestSink } from "../digest-sink.ts";
-import { type Auction, type Bid, isAuction, isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

@@ -5,6 +5,8 @@
  * their timestamp, so a 2 s tumbling window gathers exactly one sliding window's counts).
  * Row: (auction, count, window end) for each auction tied at the maximum of its window.
  */
+
+import { isBid, WATERMARK_DELAY_MS } from "@eddy/nexmark";
 import { filter, mergeMap } from "rxjs";
 import {
   type AggregateFunction,
@@ -12,8 +14,6 @@ import {
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
 } from "../../../packages/core/src/index.ts";
-import { WATERMARK_DELAY_MS } from "../generator.ts";
-import { isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 import { eventTimeWindows } from "../rx-windows.ts";

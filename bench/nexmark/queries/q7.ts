@@ -7,14 +7,14 @@
  * docs/performance.md).
  * Row: (auction, price, bidder, dateTime, window end) per bid at its window's highest price.
  */
+
+import { type Bid, isBid, WATERMARK_DELAY_MS } from "@eddy/nexmark";
 import { filter, mergeMap } from "rxjs";
 import {
   type AggregateFunction,
   type Collector,
   TumblingEventTimeWindows,
 } from "../../../packages/core/src/index.ts";
-import { WATERMARK_DELAY_MS } from "../generator.ts";
-import { type Bid, isBid } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 import { eventTimeWindows } from "../rx-windows.ts";

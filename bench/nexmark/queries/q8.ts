@@ -4,13 +4,14 @@
  * inputs: persons keyed by id and auctions keyed by seller meet in the same key and window.
  * Row: (person id, name, window start) per person who also sold in that window.
  */
+
+import type { Auction, NexmarkEvent, Person } from "@eddy/nexmark";
 import {
   type AggregateFunction,
   type Collector,
   type DataStream,
   TumblingEventTimeWindows,
 } from "../../../packages/core/src/index.ts";
-import type { Auction, NexmarkEvent, Person } from "../model.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

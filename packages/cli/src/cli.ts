@@ -11,6 +11,7 @@ import { EddyError, JobControl } from "@eddy/core";
 import { type Command, parseCommandLine } from "./command-line.ts";
 import { ControlServer, requestSavepoint } from "./control-server.ts";
 import { UsageError } from "./errors.ts";
+import { generateNexmark } from "./generate-nexmark.ts";
 import { planJobFile } from "./plan-job-file.ts";
 import { ProgressReporter, type ProgressStreams, progressModeFor } from "./progress-reporter.ts";
 import { runJobFile } from "./run-job-file.ts";
@@ -48,6 +49,7 @@ const INPUT_ERROR_CODES = new Set([
   "EDDY_CONFIG_FILE",
   "EDDY_CONFIG",
   "EDDY_JOB_DEFINITION",
+  "EDDY_OUTPUT_FILE",
 ]);
 
 export function exitCodeFor(error: unknown): 1 | 2 {
@@ -73,6 +75,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await run(command, io);
       case "savepoint":
         return await savepoint(command, io);
+      case "nexmark-generate":
+        return await nexmarkGenerate(command, io);
     }
   } catch (error) {
     return reportError(error, io);
@@ -121,6 +125,20 @@ async function run(command: Extract<Command, { kind: "run" }>, io: CliIo): Promi
 async function savepoint(command: Extract<Command, { kind: "savepoint" }>, io: CliIo): Promise<number> {
   const path = await requestSavepoint(command.jobName, { stop: command.stop, dir: command.dir });
   io.stdout.write(`${path}\n`);
+  return 0;
+}
+
+async function nexmarkGenerate(
+  command: Extract<Command, { kind: "nexmark-generate" }>,
+  io: CliIo,
+): Promise<number> {
+  const result = await generateNexmark(command, io.stdout);
+  // With --out, stdout is free: a line says what was written (stdout carries the events otherwise).
+  if (result.out !== undefined)
+    io.stderr.write(
+      `[eddy] wrote ${result.events.toLocaleString("en-US")} Nexmark events (seed ${command.seed}, ` +
+        `${command.profile}, from event ${command.from}) to ${result.out} in ${(result.durationMs / 1000).toFixed(2)} s\n`,
+    );
   return 0;
 }
 

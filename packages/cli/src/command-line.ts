@@ -4,12 +4,15 @@
  * Nothing here reads files or runs jobs.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { DEFAULT_SEED, RATE_PROFILES, type RateProfile } from "@eddy/nexmark";
 import { UsageError } from "./errors.ts";
 import type { JobConfig } from "./job-config.ts";
 import { parseConfigValue } from "./job-config.ts";
 import {
   MAIN_SYNOPSIS,
   MAIN_USAGE,
+  NEXMARK_GENERATE_SYNOPSIS,
+  NEXMARK_GENERATE_USAGE,
   PLAN_SYNOPSIS,
   PLAN_USAGE,
   RUN_SYNOPSIS,
@@ -38,7 +41,19 @@ export type Command =
   | ({ readonly kind: "plan"; readonly format: PlanFormat } & JobArguments)
   | { readonly kind: "help"; readonly text: string }
   | { readonly kind: "version" }
-  | { readonly kind: "savepoint"; readonly jobName: string; readonly stop: boolean; readonly dir?: string };
+  | { readonly kind: "savepoint"; readonly jobName: string; readonly stop: boolean; readonly dir?: string }
+  | ({ readonly kind: "nexmark-generate" } & NexmarkGenerateArguments);
+
+/** `eddy nexmark generate`: which slice of which Nexmark stream to write, and where. */
+export interface NexmarkGenerateArguments {
+  readonly events: number;
+  readonly seed: number;
+  readonly profile: RateProfile;
+  /** First event number. */
+  readonly from: number;
+  /** Output file; stdout when absent. */
+  readonly out?: string;
+}
 
 const JOB_OPTIONS = {
   parallelism: { type: "string", short: "p" },
@@ -56,10 +71,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     case "--help":
       return { kind: "help", text: MAIN_USAGE };
     case "help":
-      return {
-        kind: "help",
-        text: rest[0] === "run" ? RUN_USAGE : rest[0] === "plan" ? PLAN_USAGE : MAIN_USAGE,
-      };
+      return { kind: "help", text: HELP_TOPICS[rest[0] ?? ""] ?? MAIN_USAGE };
     case "-v":
     case "--version":
       return { kind: "version" };
@@ -69,6 +81,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
       return parsePlan(rest);
     case "savepoint":
       return parseSavepoint(rest);
+    case "nexmark":
+      return parseNexmark(rest);
     default:
       throw new UsageError(
         first.startsWith("-") ? `unknown option '${first}'` : `unknown command '${first}'`,
@@ -76,6 +90,13 @@ export function parseCommandLine(argv: readonly string[]): Command {
       );
   }
 }
+
+const HELP_TOPICS: Record<string, string> = {
+  run: RUN_USAGE,
+  plan: PLAN_USAGE,
+  savepoint: SAVEPOINT_USAGE,
+  nexmark: NEXMARK_GENERATE_USAGE,
+};
 
 /** `eddy run`'s checkpoint flags: on when an interval or a directory is given. */
 export interface CheckpointArguments {
@@ -147,6 +168,79 @@ function parseSavepoint(args: readonly string[]): Command {
     stop: values.stop === true,
     ...(values.dir === undefined ? {} : { dir: String(values.dir) }),
   };
+}
+
+function parseNexmark(args: readonly string[]): Command {
+  const [sub, ...rest] = args;
+  if (sub === "-h" || sub === "--help") return { kind: "help", text: NEXMARK_GENERATE_USAGE };
+  if (sub !== "generate")
+    throw new UsageError(
+      sub === undefined
+        ? "missing nexmark command: try `eddy nexmark generate --events 1000`"
+        : `unknown nexmark command '${sub}': did you mean \`eddy nexmark generate\`?`,
+      NEXMARK_GENERATE_SYNOPSIS,
+    );
+  const usage = NEXMARK_GENERATE_SYNOPSIS;
+  const { values, positionals } = parse(
+    rest,
+    {
+      events: { type: "string" },
+      seed: { type: "string" },
+      profile: { type: "string" },
+      from: { type: "string" },
+      out: { type: "string", short: "o" },
+      help: { type: "boolean", short: "h" },
+    },
+    usage,
+  );
+  if (values.help) return { kind: "help", text: NEXMARK_GENERATE_USAGE };
+  if (positionals.length > 0)
+    throw new UsageError(
+      `eddy nexmark generate takes no arguments besides its options, got '${positionals[0]}'` +
+        (/^\d+$/.test(positionals[0]) ? ` (the number of events goes in --events ${positionals[0]})` : ""),
+      usage,
+    );
+  if (values.events === undefined)
+    throw new UsageError(
+      "missing --events: say how many events to write, for example --events 1000000",
+      usage,
+    );
+  const events = parseCount("--events", String(values.events), "1000000", usage);
+  const seed = values.seed === undefined ? DEFAULT_SEED : parseSeed(String(values.seed), usage);
+  const from = values.from === undefined ? 0 : parseCount("--from", String(values.from), "5000", usage);
+  const profile = values.profile === undefined ? "R100K" : String(values.profile);
+  if (!Object.hasOwn(RATE_PROFILES, profile))
+    throw new UsageError(
+      `--profile must be ${Object.keys(RATE_PROFILES).join(" or ")}, not '${profile}'`,
+      usage,
+    );
+  if (!Number.isSafeInteger(from + events))
+    throw new UsageError(`--from plus --events must stay below 2^53, not ${from} + ${events}`, usage);
+  const out = values.out === undefined ? undefined : String(values.out);
+  if (out === "") throw new UsageError("--out needs a file name, for example --out events.ndjson", usage);
+  return {
+    kind: "nexmark-generate",
+    events,
+    seed,
+    profile: profile as RateProfile,
+    from,
+    ...(out === undefined ? {} : { out }),
+  };
+}
+
+/** A non-negative integer written in decimal digits (underscores between digits allowed: 1_000_000). */
+function parseCount(flag: string, text: string, example: string, usage: string): number {
+  const value = Number(text.replaceAll("_", ""));
+  if (!/^\d+(_\d+)*$/.test(text) || !Number.isSafeInteger(value))
+    throw new UsageError(`${flag} must be a non-negative integer such as ${example}, not '${text}'`, usage);
+  return value;
+}
+
+function parseSeed(text: string, usage: string): number {
+  const value = Number(text);
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value))
+    throw new UsageError(`--seed must be an integer such as ${DEFAULT_SEED}, not '${text}'`, usage);
+  return value;
 }
 
 function parsePlan(args: readonly string[]): Command {

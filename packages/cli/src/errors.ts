@@ -36,3 +36,14 @@ export class ConfigFileError extends EddyError {
     super("EDDY_CONFIG_FILE", `config file '${path}' (--config): ${message}`, options);
   }
 }
+
+/** The `--out` file of `eddy nexmark generate` cannot be created or written. */
+export class OutputFileError extends EddyError {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super("EDDY_OUTPUT_FILE", `output file '${path}' (--out): ${message}`, options);
+  }
+}

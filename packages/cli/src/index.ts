@@ -3,9 +3,16 @@
  * modules from code (the command is a thin parser over these).
  */
 export { type CliIo, exitCodeFor, main, processIo } from "./cli.ts";
-export { type Command, type JobArguments, type PlanFormat, parseCommandLine } from "./command-line.ts";
-export { ConfigFileError, JobModuleError, UsageError } from "./errors.ts";
+export {
+  type Command,
+  type JobArguments,
+  type NexmarkGenerateArguments,
+  type PlanFormat,
+  parseCommandLine,
+} from "./command-line.ts";
+export { ConfigFileError, JobModuleError, OutputFileError, UsageError } from "./errors.ts";
 export { type ExecuteOptions, execute } from "./execute.ts";
+export { type GenerateNexmarkResult, generateNexmark } from "./generate-nexmark.ts";
 export {
   CONFIG_ENV_PREFIX,
   configFromEnv,

@@ -4,6 +4,7 @@
  */
 
 export const MAIN_SYNOPSIS = `Usage: eddy run|plan <job.ts|job.js> [options]
+       eddy nexmark generate --events <n> [options]
 Run 'eddy --help' for the commands.`;
 
 export const RUN_SYNOPSIS = `Usage: eddy run <job.ts|job.js> [--parallelism N] [--config file.json] [--set key=value ...] [--quiet]
@@ -18,6 +19,7 @@ Usage:
   eddy run <job.ts|job.js> [options]    run a job module
   eddy plan <job.ts|job.js> [options]   print a job's physical plan (chains, uids, exchanges)
   eddy savepoint <job name> [--stop]    take a savepoint of a running job (and stop it)
+  eddy nexmark generate --events <n>    write Nexmark benchmark events as NDJSON
   eddy <command> --help                 help on a command
   eddy --version                        print the version
 
@@ -87,3 +89,25 @@ Options:
       --stop              stop the job after the savepoint (no checkpoint follows it)
       --dir <dir>         where the savepoint goes (default .eddy/savepoints/<job name>)
   -h, --help              show this help`;
+
+export const NEXMARK_GENERATE_SYNOPSIS = `Usage: eddy nexmark generate --events <n> [--seed <s>] [--profile R100K|R10M] [--from <k>] [--out <file>]
+Run 'eddy nexmark generate --help' for the options.`;
+
+export const NEXMARK_GENERATE_USAGE = `Usage: eddy nexmark generate --events <n> [options]
+
+Writes events of the Nexmark benchmark (people, auctions and bids of an auction site) as NDJSON,
+one JSON object per line with its \`type\` first and times in epoch milliseconds: the stream
+that eddy's Nexmark source and benchmark read, so you can check a query's output with your own
+code. Event k depends on the seed and k alone: the same flags always write the same bytes, and
+--from writes any slice of the stream alone.
+
+Options:
+      --events <n>        number of events to write (required; a non-negative integer)
+      --seed <s>          the generator's global seed (an integer; default 42)
+      --profile <name>    event-time rate: R100K (100,000 events per second of event time,
+                          the default) or R10M (10,000,000)
+      --from <k>          number of the first event (default 0)
+  -o, --out <file>        write to this file instead of stdout
+  -h, --help              show this help
+
+Example: eddy nexmark generate --events 1000000 --seed 42 --out events.ndjson`;

@@ -1,13 +1,18 @@
 // The Nexmark generator: per-event determinism, slices and splits that regenerate the same
 // stream, the event mix and the id, price, time and size rules of NEXMARK.md, and NDJSON output.
 import assert from "node:assert/strict";
-import { PassThrough } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { describe, test } from "node:test";
-import { DEFAULT_BASE_TIME, NexmarkGenerator } from "../../bench/nexmark/generator.ts";
-import type { NexmarkEvent } from "../../bench/nexmark/model.ts";
-import { writeNexmarkNdjson } from "../../bench/nexmark/ndjson.ts";
-import { NexmarkSource, type NexmarkSplit, nexmarkSplits } from "../../bench/nexmark/source.ts";
-import type { ReaderOutput, SourceOutput } from "../../packages/core/src/index.ts";
+import type { ReaderOutput, SourceOutput } from "@eddy/core";
+import {
+  DEFAULT_BASE_TIME,
+  type NexmarkEvent,
+  NexmarkGenerator,
+  NexmarkSource,
+  type NexmarkSplit,
+  nexmarkSplits,
+  writeNexmarkNdjson,
+} from "../src/index.ts";
 
 const json = (e: NexmarkEvent) => JSON.stringify(e);
 
@@ -196,5 +201,26 @@ describe("NDJSON", () => {
     assert.equal(whole.length, 10_000);
     assert.deepEqual(JSON.parse(whole[0]), new NexmarkGenerator({ seed: 3 }).event(0));
     assert.deepEqual(await collect({ events: 100, seed: 3, from: 5000 }), whole.slice(5000, 5100));
+  });
+
+  test("waits for a slow output to drain, and loses or reorders nothing", async () => {
+    let text = "";
+    let mostBuffered = 0;
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _encoding, done) {
+        text += chunk;
+        mostBuffered = Math.max(mostBuffered, this.writableLength);
+        setImmediate(done);
+      },
+    });
+    await writeNexmarkNdjson({ events: 20_000, seed: 5 }, slow);
+    await new Promise<void>((resolve) => slow.end(resolve));
+    // 20,000 events are 5 chunks: a writer that ignored backpressure would queue 4 of them at once.
+    assert.ok(mostBuffered < text.length / 3, `${mostBuffered} of ${text.length} bytes buffered at once`);
+    const generator = new NexmarkGenerator({ seed: 5 });
+    const lines = text.trimEnd().split("\n");
+    assert.equal(lines.length, 20_000);
+    for (const k of [0, 4095, 4096, 12_345, 19_999]) assert.equal(lines[k], json(generator.event(k)));
   });
 });

@@ -21,7 +21,7 @@ import {
   type SplitEnumeratorContext,
   StaticSplitEnumerator,
   WatermarkStrategy,
-} from "../../packages/core/src/index.ts";
+} from "@eddy/core";
 import { NexmarkGenerator, type NexmarkOptions, WATERMARK_DELAY_MS } from "./generator.ts";
 import type { NexmarkEvent } from "./model.ts";
 

@@ -1,0 +1,29 @@
+/**
+ * Runs one measurement (bench/run-one.ts) in a fresh `node` process and returns the JSON line it
+ * prints, so that one run's garbage, JIT state and peak memory never touch the next.
+ */
+import { execFile } from "node:child_process";
+
+const SCRIPT = new URL("./run-one.ts", import.meta.url).pathname;
+
+export function runChild<T>(args: readonly string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", SCRIPT, ...args],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`run-one ${args.join(" ")} failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        const last = stdout.trim().split("\n").pop() ?? "";
+        try {
+          resolve(JSON.parse(last) as T);
+        } catch {
+          reject(new Error(`run-one ${args.join(" ")} printed no result:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
