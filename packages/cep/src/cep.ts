@@ -196,6 +196,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
   /** Identifies this subtask instance in the gauge bookkeeping kept with each key. */
   private instance = 0;
   private operatorLabel = "";
+  /** Event time: the time of the key's event-buffer timer while handling a timer (NaN: none). */
+  private bufferTimer = Number.NaN;
   /** Live counters (per subtask), read by tests and the metrics of the job. */
   stats!: CepStats;
   // the output target of the record or timer being handled
@@ -347,8 +349,10 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
         i = j;
       }
       this.stats.bufferedEvents -= n;
-      if (n === times.length) this.buffer.clear();
-      else {
+      if (n === times.length) {
+        this.buffer.clear();
+        times.length = 0;
+      } else {
         times.splice(0, n);
         events.splice(0, n);
         this.buffer.update(buffer);
@@ -356,6 +360,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
       }
     }
     this.runner.advanceTime(state, Math.max(timestamp, watermark), this.nfaOutput);
+    const rest = buffer !== undefined && buffer.ts.length > 0 ? buffer.ts[0] : Number.NaN;
+    this.bufferTimer = rest;
     this.store(state, watermark, ctx);
   }
 
@@ -406,17 +412,33 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
     }
     if (this.runner.isEmpty(state)) {
       this.stats.partialMatches -= this.loadedPartials;
+      this.setTimeoutTimer(state, Number.POSITIVE_INFINITY, now, ctx);
       this.nfaState.clear();
       return;
     }
     this.stats.partialMatches += this.runner.partialMatchCount(state) - this.loadedPartials;
+    this.setTimeoutTimer(state, this.runner.nextTimeout(state), now, ctx);
     this.nfaState.update(state);
-    const next = this.runner.nextTimeout(state);
-    if (next !== Number.POSITIVE_INFINITY && next > now && next !== state.timer) {
-      state.timer = next;
-      if (this.eventTime) ctx.timerService().registerEventTimeTimer(next);
-      else ctx.timerService().registerProcessingTimeTimer(next);
+  }
+
+  /** One timeout timer per key, at its earliest window end: a stale one is deleted, not left to fire. */
+  private setTimeoutTimer(state: KeyNfaState, next: number, now: number, ctx: KeyedProcessContext<K>): void {
+    const timers = ctx.timerService();
+    const current = state.timer;
+    if (next <= now) next = Number.POSITIVE_INFINITY;
+    if (current === next) return;
+    // (the event buffer's timer may share the time: it must survive)
+    if (current !== undefined && current > now && current !== this.bufferTimer) {
+      if (this.eventTime) timers.deleteEventTimeTimer(current);
+      else timers.deleteProcessingTimeTimer(current);
     }
+    if (next === Number.POSITIVE_INFINITY) {
+      state.timer = undefined;
+      return;
+    }
+    state.timer = next;
+    if (this.eventTime) timers.registerEventTimeTimer(next);
+    else timers.registerProcessingTimeTimer(next);
   }
 }
 
