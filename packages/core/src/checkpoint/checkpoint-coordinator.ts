@@ -2,13 +2,16 @@
  * The checkpoint coordinator: triggers checkpoints periodically at the sources, gathers every
  * task's acknowledgement, and completes a checkpoint by writing its metadata atomically; only
  * then does it commit the sinks' pre-committed work (two-phase commit, phase two). One
- * checkpoint at a time; a checkpoint that is declined or times out is discarded, never restored.
- * While a checkpoint is being taken, split assignments wait, so no split is both in the
- * enumerator's snapshot and in a reader's.
+ * checkpoint at a time; a checkpoint that fails (a task declines it, its metadata cannot be
+ * written, it times out) is discarded, never restored, and the job goes on: as in Flink, such
+ * failures are counted, and more of them in a row than `tolerableFailures` fail the job (whose
+ * restart strategy then decides, restoring the latest complete checkpoint). While a checkpoint is
+ * being taken, split assignments wait, so no split is both in the enumerator's snapshot and in a
+ * reader's.
  */
 import type { SinkCommitter } from "../connectors/sink.ts";
 import type { SourceSplit } from "../connectors/source.ts";
-import { EddyError } from "../errors.ts";
+import { EddyError, errorMessage } from "../errors.ts";
 import type { TaskAcknowledgement } from "../runtime/task-checkpointing.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
 import type { CheckpointMetadata, CheckpointStats, TaskStateHandle } from "./snapshot.ts";
@@ -22,6 +25,13 @@ export interface CheckpointOptions {
   timeoutMs?: number;
   /** Complete checkpoints kept. Default 3. */
   retain?: number;
+  /**
+   * Checkpoint failures in a row the job tolerates (Flink's tolerable-failed-checkpoints): one
+   * more fails the job. Default: unlimited, the job runs on without checkpoints until one
+   * completes. Flink's own default is 0 with a restart strategy that restarts, which is what
+   * `tolerableFailures: 0` and a RestartStrategy give here.
+   */
+  tolerableFailures?: number;
   /** Resume from the latest complete checkpoint (default), or start afresh. */
   restore?: "latest" | "none";
   /** Drop checkpointed state whose operator uid is no longer in the job (instead of failing). */
@@ -38,6 +48,8 @@ export interface CoordinatorHooks {
   /** Holds split assignments back while sources snapshot. */
   pauseSplitAssignment(paused: boolean): void;
   warn(message: string): void;
+  /** The job must fail now (too many checkpoint failures, a commit that failed). */
+  fail(error: Error): void;
 }
 
 export interface CompletedCheckpoint {
@@ -65,6 +77,10 @@ export class CheckpointCoordinator {
   private readonly intervalMs: number;
   private readonly timeoutMs: number;
   private readonly retain: number;
+  private readonly tolerableFailures: number;
+  /** Checkpoints that failed since the last one completed. */
+  private failuresInARow = 0;
+  private lastCompletedId: number;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -77,9 +93,11 @@ export class CheckpointCoordinator {
     lastCompletedId: number,
   ) {
     this.nextId = lastCompletedId + 1;
+    this.lastCompletedId = lastCompletedId;
     this.intervalMs = options.intervalMs ?? 1000;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.retain = options.retain ?? 3;
+    this.tolerableFailures = options.tolerableFailures ?? Number.POSITIVE_INFINITY;
   }
 
   /** Starts periodic checkpoints. */
@@ -101,7 +119,7 @@ export class CheckpointCoordinator {
     await this.whenIdle();
   }
 
-  /** A commit or metadata write failed: the job must fail. */
+  /** A commit failed, or checkpoints failed more often than tolerated: the job must fail. */
   get error(): Error | undefined {
     return this.failure;
   }
@@ -164,8 +182,9 @@ export class CheckpointCoordinator {
     if (pending.acks.size === this.tasks.all.length) void this.complete(pending);
   }
 
+  /** A task could not take its part of checkpoint `id`; `reason` names the task and the cause. */
   decline(id: number, reason: string): void {
-    this.abort(id, `declined by a task: ${reason}`);
+    this.abort(id, reason);
   }
 
   private abort(id: number, reason: string | undefined): void {
@@ -174,7 +193,7 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timeout);
     this.pending = undefined;
     this.hooks.pauseSplitAssignment(false);
-    if (reason !== undefined) this.hooks.warn(`checkpoint ${id} discarded: ${reason}`);
+    if (reason !== undefined) this.countFailure(id, reason);
     this.outcomes
       .get(id)
       ?.reject(
@@ -201,17 +220,28 @@ export class CheckpointCoordinator {
       bytes: tasks.reduce((n, t) => n + t.size, 0),
     };
     try {
-      await this.store.completeCheckpoint(
-        this.metadata(pending.id, tasks, pending.pendingSplits, committables, false, stats),
-      );
+      try {
+        await this.store.completeCheckpoint(
+          this.metadata(pending.id, tasks, pending.pendingSplits, committables, false, stats),
+        );
+      } catch (error) {
+        // No metadata, no checkpoint: it failed like a declined one, and the job goes on.
+        this.countFailure(pending.id, errorMessage(error));
+        this.outcomes.get(pending.id)?.reject(error as Error);
+        await this.store.discard(pending.id).catch(() => {});
+        return;
+      }
       this.completed.push({ id: pending.id, stats });
+      this.lastCompletedId = pending.id;
+      this.failuresInARow = 0;
       await this.commit(committables);
       await this.store.prune(this.retain);
       this.outcomes.get(pending.id)?.resolve();
     } catch (error) {
-      this.failure ??= error as Error;
+      // The checkpoint is complete but its sinks could not commit: the job fails; a restart
+      // restores this checkpoint and commits again.
       this.outcomes.get(pending.id)?.reject(error as Error);
-      this.stop();
+      this.failJob(error as Error);
     } finally {
       this.outcomes.delete(pending.id);
       this.pending = undefined;
@@ -223,6 +253,33 @@ export class CheckpointCoordinator {
 
   /** The checkpoint whose metadata is being written, if any. */
   private completing: number | undefined;
+
+  private countFailure(id: number, reason: string): void {
+    this.failuresInARow++;
+    const restored =
+      this.lastCompletedId > 0
+        ? `checkpoint ${this.lastCompletedId} stays the latest complete one`
+        : "no checkpoint has completed yet";
+    this.hooks.warn(
+      `checkpoint ${id} failed and was discarded (${this.failuresInARow} in a row; ${restored}): ${reason}`,
+    );
+    if (this.failuresInARow > this.tolerableFailures)
+      this.failJob(
+        new EddyError(
+          "EDDY_CHECKPOINT_FAILURES",
+          `${this.failuresInARow} checkpoints in a row failed, more than the ${this.tolerableFailures} tolerated ` +
+            `(checkpointing option tolerableFailures); the last: checkpoint ${id}: ${reason}`,
+          { retriable: true },
+        ),
+      );
+  }
+
+  private failJob(error: Error): void {
+    if (this.failure !== undefined) return;
+    this.failure = error;
+    this.stop();
+    this.hooks.fail(error);
+  }
 
   /**
    * The job's input has ended and every task finished: records the sinks' last pre-commits in a

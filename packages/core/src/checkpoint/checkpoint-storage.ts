@@ -4,11 +4,12 @@
  * checksums verified. The filesystem store is the embedded default; a NATS object store can
  * implement the same interface.
  */
+import { EddyError } from "../errors.ts";
 import type { CheckpointMetadata, StateHandle } from "./snapshot.ts";
 
 export interface CheckpointStore {
-  /** Writes one task's blob of checkpoint `id`. */
-  writeState(id: number, name: string, bytes: Buffer): Promise<StateHandle>;
+  /** Writes one task's blob of checkpoint `id`, whole or in parts (written one after the other). */
+  writeState(id: number, name: string, bytes: Buffer | readonly Buffer[]): Promise<StateHandle>;
   /** Makes checkpoint `id` complete (atomically). */
   completeCheckpoint(metadata: CheckpointMetadata): Promise<void>;
   /** Ids of checkpoints that have metadata, newest first. */
@@ -24,4 +25,27 @@ export interface CheckpointStore {
   /** Moves a corrupt checkpoint out of the way (it is no longer listed); returns where it went. */
   quarantine(id: number): Promise<string>;
   readonly location: string;
+}
+
+/**
+ * A checkpoint's file could not be written (the disk is full, a permission, an I/O error): the
+ * checkpoint cannot complete and is discarded; the complete checkpoints before it are untouched.
+ * Retriable: a later checkpoint, or a restart, may succeed once the cause is gone.
+ */
+export class CheckpointWriteError extends EddyError {
+  readonly path: string;
+  readonly checkpointId: number;
+  constructor(checkpointId: number, path: string, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const reason =
+      code === "ENOSPC" || code === "EDQUOT"
+        ? `the disk is full (${(cause as Error).message})`
+        : ((cause as Error)?.message ?? String(cause));
+    super("EDDY_CHECKPOINT_WRITE", `checkpoint ${checkpointId}: cannot write ${path}: ${reason}`, {
+      cause,
+      retriable: true,
+    });
+    this.path = path;
+    this.checkpointId = checkpointId;
+  }
 }

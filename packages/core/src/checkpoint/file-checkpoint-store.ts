@@ -2,11 +2,13 @@
  * Checkpoints on the local filesystem: `<dir>/chk-<id>/` holds one file per task and `_metadata`.
  * Metadata is written to a temporary file, flushed and renamed, so it appears whole or not at
  * all; it carries its own checksum and the checksum of every blob, so corruption and truncation
- * are detected when a checkpoint is read.
+ * are detected when a checkpoint is read. A write that fails (a full disk) throws a
+ * CheckpointWriteError naming the checkpoint and the file; what it left behind is partial but
+ * never listed, as it has no `_metadata`, and goes when the checkpoint is discarded.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { CheckpointStore } from "./checkpoint-storage.ts";
+import { type CheckpointStore, CheckpointWriteError } from "./checkpoint-storage.ts";
 import { type CheckpointMetadata, CorruptCheckpointError, checksum, type StateHandle } from "./snapshot.ts";
 
 const METADATA = "_metadata";
@@ -18,21 +20,41 @@ export class FileCheckpointStore implements CheckpointStore {
     return join(this.location, `chk-${id}`);
   }
 
-  async writeState(id: number, name: string, bytes: Buffer): Promise<StateHandle> {
+  async writeState(id: number, name: string, bytes: Buffer | readonly Buffer[]): Promise<StateHandle> {
     if (!/^[\w.-]+$/.test(name)) throw new Error(`invalid state file name '${name}'`);
-    await mkdir(this.dir(id), { recursive: true });
-    await writeFileDurably(join(this.dir(id), name), bytes);
-    return { file: name, size: bytes.length, crc32: checksum(bytes) };
+    const path = join(this.dir(id), name);
+    try {
+      await mkdir(this.dir(id), { recursive: true });
+      await writeFileDurably(path, bytes);
+    } catch (error) {
+      throw new CheckpointWriteError(id, path, error);
+    }
+    const parts = Buffer.isBuffer(bytes) ? [bytes] : bytes;
+    let size = 0;
+    let crc = 0;
+    for (const part of parts) {
+      size += part.length;
+      crc = checksum(part, crc);
+    }
+    return { file: name, size, crc32: crc };
   }
 
   async completeCheckpoint(metadata: CheckpointMetadata): Promise<void> {
     const body = JSON.stringify(metadata);
     const text = JSON.stringify({ checksum: checksum(body), body });
     const dir = this.dir(metadata.checkpointId);
-    await mkdir(dir, { recursive: true });
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw new CheckpointWriteError(metadata.checkpointId, dir, error);
+    }
     const temp = join(dir, `${METADATA}.tmp`);
-    await writeFileDurably(temp, Buffer.from(text));
-    await rename(temp, join(dir, METADATA));
+    try {
+      await writeFileDurably(temp, Buffer.from(text));
+      await rename(temp, join(dir, METADATA));
+    } catch (error) {
+      throw new CheckpointWriteError(metadata.checkpointId, temp, error);
+    }
   }
 
   async listCheckpoints(): Promise<number[]> {
@@ -111,10 +133,15 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 }
 
-async function writeFileDurably(path: string, bytes: Buffer): Promise<void> {
+async function writeFileDurably(path: string, bytes: Buffer | readonly Buffer[]): Promise<void> {
   const handle = await open(path, "w");
   try {
-    await handle.writeFile(bytes);
+    // A write may write less than asked (a disk filling up); the next one then says why.
+    for (const part of Buffer.isBuffer(bytes) ? [bytes] : bytes)
+      for (let offset = 0; offset < part.length; ) {
+        const { bytesWritten } = await handle.write(part, offset, part.length - offset);
+        offset += bytesWritten;
+      }
     await handle.sync();
   } finally {
     await handle.close();

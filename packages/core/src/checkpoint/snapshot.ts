@@ -12,6 +12,7 @@ import type { Key } from "../api/functions.ts";
 import type { StateKind } from "../api/state.ts";
 import type { SourceSplit } from "../connectors/source.ts";
 import { EddyError } from "../errors.ts";
+import type { KeyedStateSnapshot } from "../state/keyed-state-backend.ts";
 
 export type TimerDomainCode = 0 | 1; // 0 event time, 1 processing time
 
@@ -50,6 +51,31 @@ export interface TaskSnapshot {
   readonly subtask: number;
   readonly parallelism: number;
   readonly operators: OperatorSnapshot[];
+}
+
+/**
+ * What the synchronous part of a checkpoint takes of an operator: everything but the entries of
+ * its keyed state, which are read afterwards from `keyed.state` (the state as it was at the
+ * barrier) and merged into `keyed.groups` as the snapshot is encoded.
+ */
+export interface PendingOperatorSnapshot {
+  readonly uid: string;
+  readonly kind: string;
+  readonly keyed?: {
+    readonly stateKinds: Record<string, StateKind>;
+    /** What is known at once, by key group: timers, or state carried over from a restore. */
+    readonly groups: Record<number, KeyGroupSnapshot>;
+    readonly state?: KeyedStateSnapshot;
+  };
+  readonly splits?: SourceSplit[];
+}
+
+export interface PendingTaskSnapshot {
+  readonly checkpointId: number;
+  readonly vertex: number;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly operators: PendingOperatorSnapshot[];
 }
 
 export interface StateHandle {
@@ -94,14 +120,22 @@ export const FINAL_CHECKPOINT_ID = Number.MAX_SAFE_INTEGER;
 
 const MAGIC = 0x45444459; // "EDDY"
 
-/** Encodes a task snapshot as [magic u32][crc32 u32][length u32][v8-serialised body]. */
+/**
+ * Encodes a task snapshot as [magic u32][crc32 u32][length u32][v8-serialised body], at once.
+ * A checkpoint writes the same bytes in pieces (snapshot-encoder.ts).
+ */
 export function encodeSnapshot(snapshot: TaskSnapshot): Buffer {
   const body = serialize(snapshot);
+  return Buffer.concat([snapshotHeader(crc32(body), body.length), body]);
+}
+
+/** The header in front of a snapshot's body of `length` bytes with checksum `crc`. */
+export function snapshotHeader(crc: number, length: number): Buffer {
   const header = Buffer.alloc(12);
   header.writeUInt32BE(MAGIC, 0);
-  header.writeUInt32BE(crc32(body), 4);
-  header.writeUInt32BE(body.length, 8);
-  return Buffer.concat([header, body]);
+  header.writeUInt32BE(crc, 4);
+  header.writeUInt32BE(length, 8);
+  return header;
 }
 
 export class CorruptCheckpointError extends EddyError {
@@ -121,6 +155,7 @@ export function decodeSnapshot(bytes: Buffer, what: string): TaskSnapshot {
   return deserialize(body) as TaskSnapshot;
 }
 
-export function checksum(bytes: Buffer | string): number {
-  return crc32(bytes);
+/** CRC-32 of `bytes`, or of what came before (whose CRC is `previous`) followed by `bytes`. */
+export function checksum(bytes: Buffer | string, previous = 0): number {
+  return crc32(bytes, previous);
 }

@@ -1,13 +1,14 @@
 /**
  * The checkpointable state of one operator in one subtask: its keyed-state backend and timer
  * services (created on first use), restored from a checkpoint when there is one, and snapshotted
- * by key group when a barrier passes. Sources add their readers' split positions.
+ * by key group when a barrier passes: the backend's snapshot is read afterwards, asynchronously
+ * (task-checkpointing.ts); timers are taken at once. Sources add their readers' split positions.
  */
 import type { Key } from "../api/functions.ts";
 import type { StateKind } from "../api/state.ts";
-import type { KeyGroupSnapshot, OperatorSnapshot, TimerEntry } from "../checkpoint/snapshot.ts";
+import type { KeyGroupSnapshot, PendingOperatorSnapshot, TimerEntry } from "../checkpoint/snapshot.ts";
 import type { SourceSplit } from "../connectors/source.ts";
-import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
+import type { KeyedStateBackend, KeyedStateSnapshot } from "../state/keyed-state-backend.ts";
 import type { InternalTimerService, Namespace } from "./timer-service.ts";
 
 /** What a restore hands one operator of one subtask: the key groups it now owns. */
@@ -48,17 +49,19 @@ export class OperatorStateHolder {
         if (s === index) service.restoreTimer(domain, key, kg, namespace as Namespace, time);
   }
 
-  /** Releases the backend's resources (LMDB files) when the task ends. */
+  /** Releases the backend's resources (LMDB files) when the task ends (or when snapshots being read end). */
   dispose(): void {
     this.backend?.dispose();
   }
 
-  snapshot(splits?: SourceSplit[]): OperatorSnapshot {
+  /** The synchronous part of a checkpoint: the keyed state's entries are read later from `keyed.state`. */
+  snapshot(splits?: SourceSplit[]): PendingOperatorSnapshot {
     const groups: Record<number, KeyGroupSnapshot> = {};
     let stateKinds: Record<string, StateKind> | undefined;
+    let state: KeyedStateSnapshot | undefined;
     if (this.backend !== undefined) {
-      stateKinds = this.backend.stateKinds();
-      for (const [kg, states] of this.backend.snapshotGroups()) groups[kg] = { states, timers: [] };
+      state = this.backend.snapshot();
+      stateKinds = { ...state.stateKinds };
     } else if (this.restored !== undefined) {
       // Restored but never used in this run: carry the state over unchanged.
       stateKinds = this.restored.stateKinds;
@@ -76,7 +79,9 @@ export class OperatorStateHolder {
     return {
       uid: this.uid,
       kind: this.kind,
-      ...(stateKinds === undefined ? {} : { keyed: { stateKinds, groups } }),
+      ...(stateKinds === undefined
+        ? {}
+        : { keyed: { stateKinds, groups, ...(state === undefined ? {} : { state }) } }),
       ...(splits === undefined ? {} : { splits }),
     };
   }

@@ -230,6 +230,7 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
         snapshotEnumerators: (id) => gateway.snapshotEnumerators(id, plan),
         pauseSplitAssignment: (paused) => gateway.pause(paused),
         warn,
+        fail: (error) => executor.fail(error),
       },
       options.checkpointing!,
       recovery.lastCheckpointId,

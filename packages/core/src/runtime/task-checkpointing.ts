@@ -1,14 +1,18 @@
 /**
  * A task's side of a checkpoint (asynchronous barrier snapshotting, Carbone et al. 2015). When a
  * source task is triggered, or when a barrier has arrived on every input of a task, the task
- * takes its snapshot synchronously (operator state by key group, timers, split positions, sink
- * pre-commits), sends the barrier on, and then writes the snapshot and acknowledges it
- * asynchronously, while records keep flowing.
+ * takes the synchronous part of its snapshot (the keyed-state backends fix their state at the
+ * barrier, cheaply; timers, split positions and sink pre-commits are taken as they are) and sends
+ * the barrier on. The asynchronous part then encodes the snapshot a piece at a time, reading the
+ * keyed state the backends preserved, pausing between pieces so the task goes on processing
+ * records, writes it to the store and acknowledges it; if anything fails, the task declines the
+ * checkpoint instead.
  */
 
 import type { CheckpointStore } from "../checkpoint/checkpoint-storage.ts";
-import type { OperatorSnapshot, TaskStateHandle } from "../checkpoint/snapshot.ts";
-import { encodeSnapshot } from "../checkpoint/snapshot.ts";
+import type { PendingOperatorSnapshot, TaskStateHandle } from "../checkpoint/snapshot.ts";
+import { encodeSnapshotInPieces } from "../checkpoint/snapshot-encoder.ts";
+import { errorMessage } from "../errors.ts";
 
 export interface TaskAcknowledgement {
   readonly checkpointId: number;
@@ -29,25 +33,48 @@ export interface CheckpointGateway {
   decline(checkpointId: number, reason: string): void;
 }
 
+/** The asynchronous part of a task's checkpoint, while it runs. */
+export interface SnapshotInFlight {
+  readonly checkpointId: number;
+  /** Settles when the snapshot has been acknowledged or declined (never rejects). */
+  readonly done: Promise<void>;
+  /** Abandons the snapshot: the backends stop preserving state for it and the checkpoint is declined. */
+  cancel(reason: string): void;
+}
+
+/** Lets the thread's other work (the task executor, I/O) run before the encoding goes on. */
+function yieldToTasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Starts the asynchronous part of a task's checkpoint; call right after the synchronous part. */
 export function writeTaskSnapshot(
   gateway: CheckpointGateway,
   checkpointId: number,
   task: { vertex: number; subtask: number; parallelism: number },
-  operators: OperatorSnapshot[],
+  operators: PendingOperatorSnapshot[],
   committables: [string, unknown[] | Promise<unknown[]>][],
   timing: { started: number; alignmentMs: number },
-): void {
-  const bytes = encodeSnapshot({
-    checkpointId,
-    vertex: task.vertex,
-    subtask: task.subtask,
-    parallelism: task.parallelism,
-    operators,
-  });
+): SnapshotInFlight {
   const syncDone = performance.now();
   const file = `task-${task.vertex}-${task.subtask}.bin`;
-  void (async () => {
+  const release = (reason?: string) => {
+    for (const op of operators) op.keyed?.state?.release(reason);
+  };
+  const done = (async () => {
     try {
+      const bytes = await encodeSnapshotInPieces(
+        {
+          checkpointId,
+          vertex: task.vertex,
+          subtask: task.subtask,
+          parallelism: task.parallelism,
+          operators,
+        },
+        { pause: yieldToTasks },
+      );
+      // Everything is read: the backends need not preserve anything more for this checkpoint.
+      release();
       const handle = await gateway.store.writeState(checkpointId, file, bytes);
       const resolved: Record<string, unknown[]> = {};
       for (const [uid, c] of committables) resolved[uid] = await c;
@@ -67,7 +94,13 @@ export function writeTaskSnapshot(
         alignmentMs: timing.alignmentMs,
       });
     } catch (error) {
-      gateway.decline(checkpointId, (error as Error)?.message ?? String(error));
+      gateway.decline(
+        checkpointId,
+        `task ${task.vertex}:${task.subtask} could not take its part: ${errorMessage(error)}`,
+      );
+    } finally {
+      release();
     }
   })();
+  return { checkpointId, done, cancel: (reason) => release(reason) };
 }

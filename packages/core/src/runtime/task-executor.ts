@@ -13,6 +13,8 @@ export class TaskExecutor {
   private wakeResolve: (() => void) | undefined;
   private woken = false;
   private cancelled = false;
+  /** Set from outside the tasks (the checkpoint coordinator): the run fails with it. */
+  private failure: Error | undefined;
   private readonly yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   constructor(
@@ -35,6 +37,12 @@ export class TaskExecutor {
     this.wake();
   }
 
+  /** Fails the run with `error` (its tasks are released as after a task failure). */
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
   get isCancelled(): boolean {
     return this.cancelled;
   }
@@ -54,6 +62,7 @@ export class TaskExecutor {
     const now0 = this.clock.now();
     for (const task of this.tasks) task.open(now0);
     while (!this.cancelled) {
+      if (this.failure !== undefined) throw this.failure;
       let progressed = false;
       const sliceEnd = performance.now() + SLICE_MS;
       do {

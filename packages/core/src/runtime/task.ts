@@ -13,7 +13,7 @@ import type { OperatorStateHolder } from "./operator-state.ts";
 import type { SinkOperator } from "./operators/sink-operator.ts";
 import type { SourceOperator } from "./operators/source-operator.ts";
 import type { RecordWriter } from "./record-writer.ts";
-import { type CheckpointGateway, writeTaskSnapshot } from "./task-checkpointing.ts";
+import { type CheckpointGateway, type SnapshotInFlight, writeTaskSnapshot } from "./task-checkpointing.ts";
 
 export type TaskStatus = "created" | "running" | "finishing" | "finished" | "failed" | "cancelled";
 
@@ -37,6 +37,8 @@ export class Task {
   private pendingTrigger: number | undefined;
   /** Set by the deployment when checkpointing is on. */
   checkpoints: CheckpointGateway | undefined;
+  /** Asynchronous parts of this task's checkpoints still running. */
+  private readonly snapshotsInFlight = new Set<SnapshotInFlight>();
 
   constructor(
     readonly vertexId: number,
@@ -66,7 +68,10 @@ export class Task {
   step(now: number): boolean {
     if (this.status === "finished") return this.drainAfterFinish();
     if (this.status !== "running" && this.status !== "finishing") return false;
-    if (this.waiting !== undefined) return false;
+    // A source waiting for its reader is between records: a checkpoint may start while it waits
+    // (else a quiet source would hold back every checkpoint and savepoint of the job).
+    if (this.waiting !== undefined && !(this.waitingForReader && this.pendingTrigger !== undefined))
+      return false;
     if (this.pendingTrigger !== undefined && this.status === "running") {
       const id = this.pendingTrigger;
       this.pendingTrigger = undefined;
@@ -111,6 +116,7 @@ export class Task {
     }
     if (status === "nothing-available") {
       this.waitFor(source.reader.isAvailable());
+      this.waitingForReader = true;
       return source.records !== before;
     }
     return true;
@@ -147,8 +153,11 @@ export class Task {
 
   private closeOperators(): void {
     for (const op of this.operators) (op.operator as StreamOperator).close();
+    // A snapshot still being written keeps what it reads (an LMDB environment stays open until it is done).
     for (const op of this.operators) op.state.dispose();
     const closing: Promise<unknown>[] = this.sinks.map((s) => s.closeWriter());
+    // The task is settled only once its last checkpoint has been acknowledged or declined.
+    for (const snapshot of this.snapshotsInFlight) closing.push(snapshot.done);
     if (this.input.kind === "source") closing.push(Promise.resolve(this.input.source.closeReader()));
     if (closing.length > 0) this.waitFor(Promise.all(closing));
   }
@@ -175,6 +184,10 @@ export class Task {
     if (this.input.kind === "source")
       await quietly(() => (this.input as { source: SourceOperator<unknown> }).source.closeReader());
     if (this.waiting !== undefined) await this.waiting.catch(() => {});
+    // A checkpoint still being written can no longer complete: the job is ending without it.
+    for (const snapshot of this.snapshotsInFlight)
+      snapshot.cancel(`task ${this.name} (${this.subtaskIndex}) ${stopped ? "stopped" : "failed"}`);
+    await Promise.all([...this.snapshotsInFlight].map((s) => s.done));
     if (stopped) {
       for (const writer of this.writers) writer.flush();
       for (const sink of this.sinks) await quietly(() => sink.flush(true));
@@ -212,14 +225,21 @@ export class Task {
     const gateway = this.checkpoints;
     if (gateway === undefined || id <= this.lastAcknowledged) return;
     this.lastAcknowledged = id;
-    writeTaskSnapshot(
-      gateway,
-      id,
-      { vertex: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism },
-      [],
-      this.finalCommittables,
-      { started: performance.now(), alignmentMs: 0 },
+    this.track(
+      writeTaskSnapshot(
+        gateway,
+        id,
+        { vertex: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism },
+        [],
+        this.finalCommittables,
+        { started: performance.now(), alignmentMs: 0 },
+      ),
     );
+  }
+
+  private track(snapshot: SnapshotInFlight): void {
+    this.snapshotsInFlight.add(snapshot);
+    void snapshot.done.then(() => this.snapshotsInFlight.delete(snapshot));
   }
 
   /**
@@ -240,13 +260,15 @@ export class Task {
       (sink) => [sink.uid, sink.prepareCommit(id)] as [string, unknown[] | Promise<unknown[]>],
     );
     for (const writer of this.writers) writer.emitBarrier(id);
-    writeTaskSnapshot(
-      gateway,
-      id,
-      { vertex: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism },
-      operators,
-      committables,
-      { started, alignmentMs },
+    this.track(
+      writeTaskSnapshot(
+        gateway,
+        id,
+        { vertex: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism },
+        operators,
+        committables,
+        { started, alignmentMs },
+      ),
     );
   }
 
@@ -278,6 +300,7 @@ export class Task {
 
   /** A promise that must settle before the task continues; rejections surface on the next step. */
   private waitFor(promise: Promise<unknown>): boolean {
+    this.waitingForReader = false;
     const settled = promise.then(
       () => {
         if (this.waiting === settled) this.waiting = undefined;
@@ -294,6 +317,8 @@ export class Task {
   }
 
   private failure: unknown;
+  /** The current wait is a source's wait for its reader's next records. */
+  private waitingForReader = false;
 
   /** Throws an error that happened asynchronously (a sink flush or close). */
   checkFailure(): void {

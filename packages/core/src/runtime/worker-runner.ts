@@ -112,6 +112,8 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
   for (const c of coordinators.values()) await c.enumerator.start();
 
   let checkpointCoordinator: CheckpointCoordinator | undefined;
+  /** Fails the run (set once the workers are started below). */
+  let failRun: (error: Error) => void = () => {};
   if (recovery !== undefined) {
     const all: string[] = [];
     const sources: string[] = [];
@@ -145,6 +147,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
           }
         },
         warn,
+        fail: (error) => failRun(error),
       },
       options.checkpointing!,
       recovery.lastCheckpointId,
@@ -175,6 +178,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
         resolve();
       }, 1000);
     };
+    failRun = fail;
     const exec = workerExecArgv();
     for (let slot = 0; slot < slots; slot++) {
       const workerData: WorkerData = {

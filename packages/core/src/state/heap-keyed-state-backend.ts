@@ -2,44 +2,60 @@
  * The heap keyed-state backend: state lives in JS Maps, one Map per key group per state, so a
  * snapshot or a rescale reads whole key groups. The current key is set by the operator before
  * each record or timer; states read and write the entry of that key. TTL is in processing time,
- * checked lazily on access and cleaned incrementally as states are touched.
+ * checked lazily on access and cleaned incrementally as states are touched. Snapshots are
+ * copy-on-write (heap-state-snapshot.ts): taking one is cheap, and the tables preserve what a
+ * running snapshot has not read yet.
  */
 import type { Key } from "../api/functions.ts";
 import type { StateDescriptor, StateKind } from "../api/state.ts";
 import type { Clock } from "../time/time.ts";
+import { HeapKeyedStateSnapshot, type SnapshotSource, TableSnapshot } from "./heap-state-snapshot.ts";
 import { createHeapState, type HeapState } from "./heap-states.ts";
 import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
 import {
   checkKeyGroup,
   type KeyedStateBackend,
+  type KeyedStateSnapshot,
   type KeyGroupStates,
+  readSnapshotGroups,
   restoredKindError,
   type StateStore,
   stateKindError,
 } from "./keyed-state-backend.ts";
 
-export class StateTable<V = unknown> implements StateStore<V> {
+export class StateTable<V = unknown> implements StateStore<V>, SnapshotSource {
   /** groups[kg - range.start] holds the entries of key group kg. */
   readonly groups: Map<Key, V>[];
+  cows: TableSnapshot[] | undefined = undefined;
   constructor(
-    readonly descriptor: StateDescriptor,
+    readonly name: string,
     private readonly backend: HeapKeyedStateBackend,
   ) {
     const size = Math.max(0, backend.range.end - backend.range.start + 1);
     this.groups = Array.from({ length: size }, () => new Map<Key, V>());
   }
-  /** The map of the current key's group. */
-  current(): Map<Key, V> {
-    return this.groups[this.backend.currentKeyGroup - this.backend.range.start];
-  }
   get(): V | undefined {
-    return this.current().get(this.backend.currentKey);
+    const backend = this.backend;
+    const i = backend.currentKeyGroup - backend.range.start;
+    const value = this.groups[i].get(backend.currentKey);
+    // A running snapshot keeps a copy of an object before it can be changed in place.
+    if (this.cows !== undefined && typeof value === "object" && value !== null)
+      for (const cow of this.cows) cow.beforeRead(i, backend.currentKey, value);
+    return value;
   }
   put(value: V): void {
-    this.current().set(this.backend.currentKey, value);
+    const backend = this.backend;
+    const i = backend.currentKeyGroup - backend.range.start;
+    const map = this.groups[i];
+    if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(i, backend.currentKey, map);
+    map.set(backend.currentKey, value);
   }
   remove(): void {
-    this.current().delete(this.backend.currentKey);
+    const backend = this.backend;
+    const i = backend.currentKeyGroup - backend.range.start;
+    const map = this.groups[i];
+    if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(i, backend.currentKey, map);
+    map.delete(backend.currentKey);
   }
   private cleanupCursor: Iterator<[Key, V]> | undefined;
   private cleanupGroup = 0;
@@ -56,7 +72,10 @@ export class StateTable<V = unknown> implements StateStore<V> {
         continue;
       }
       const [key, value] = next.value;
-      if (isExpired(value, now)) this.groups[this.cleanupGroup].delete(key);
+      if (!isExpired(value, now)) continue;
+      const map = this.groups[this.cleanupGroup];
+      if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(this.cleanupGroup, key, map);
+      map.delete(key);
     }
   }
   size(): number {
@@ -69,7 +88,14 @@ export class StateTable<V = unknown> implements StateStore<V> {
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   currentKey: Key = 0;
   currentKeyGroup: number;
-  private readonly tables = new Map<string, { table: StateTable<any>; state: HeapState }>();
+  /**
+   * Every state: registered in this run (with its state object), or restored from a checkpoint
+   * and not registered (yet), which snapshots carry over unchanged.
+   */
+  private readonly tables = new Map<
+    string,
+    { readonly table: StateTable<any>; kind: StateKind; state: HeapState | undefined }
+  >();
 
   constructor(
     readonly maxParallelism: number,
@@ -93,71 +119,51 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.currentKeyGroup = keyGroup;
   }
 
-  /** Entries restored from a checkpoint, loaded into a state's table when it is registered. */
-  private readonly restored = new Map<string, { kind: StateKind; groups: Map<number, [Key, unknown][]> }>();
-
   /** Takes restored key groups (only those in this backend's range are kept). */
   restore(stateKinds: Record<string, StateKind>, groups: Iterable<[number, KeyGroupStates]>): void {
     for (const [name, kind] of Object.entries(stateKinds))
-      if (!this.restored.has(name)) this.restored.set(name, { kind, groups: new Map() });
+      if (!this.tables.has(name))
+        this.tables.set(name, { table: new StateTable<any>(name, this), kind, state: undefined });
     for (const [kg, states] of groups) {
       if (kg < this.range.start || kg > this.range.end) continue;
-      for (const [name, entries] of Object.entries(states)) this.restored.get(name)?.groups.set(kg, entries);
+      for (const [name, entries] of Object.entries(states)) {
+        const table = this.tables.get(name)?.table;
+        if (table === undefined) continue;
+        const map = table.groups[kg - this.range.start];
+        for (const [key, value] of entries) map.set(key, value);
+      }
     }
   }
 
-  /** Every non-empty key group of every state, for a checkpoint. Entries are not copied. */
+  /** The synchronous part of a checkpoint: O(states x key groups), no entry is touched. */
+  snapshot(): KeyedStateSnapshot {
+    const tables = new Map<string, TableSnapshot>();
+    for (const [name, { table }] of this.tables) tables.set(name, new TableSnapshot(table));
+    return new HeapKeyedStateSnapshot(this.range, this.stateKinds(), tables);
+  }
+
   snapshotGroups(): Map<number, KeyGroupStates> {
-    const groups = new Map<number, KeyGroupStates>();
-    for (const [name, { table }] of this.tables)
-      table.groups.forEach((map, i) => {
-        if (map.size === 0) return;
-        const kg = this.range.start + i;
-        let states = groups.get(kg);
-        if (states === undefined) groups.set(kg, (states = {}));
-        states[name] = [...map];
-      });
-    // States restored but not registered (yet) in this run are carried over unchanged.
-    for (const [name, { groups: restoredGroups }] of this.restored)
-      for (const [kg, entries] of restoredGroups) {
-        let states = groups.get(kg);
-        if (states === undefined) groups.set(kg, (states = {}));
-        states[name] = entries;
-      }
-    return groups;
+    return readSnapshotGroups(this.snapshot());
   }
 
   getState<S>(descriptor: StateDescriptor): S {
     const existing = this.tables.get(descriptor.name);
-    if (existing) {
-      if (existing.table.descriptor.kind !== descriptor.kind)
-        throw stateKindError(
-          this.operatorName,
-          descriptor.name,
-          descriptor.kind,
-          existing.table.descriptor.kind,
-        );
+    if (existing?.state !== undefined) {
+      if (existing.kind !== descriptor.kind)
+        throw stateKindError(this.operatorName, descriptor.name, descriptor.kind, existing.kind);
       return existing.state as S;
     }
-    const table = new StateTable<any>(descriptor, this);
-    const restored = this.restored.get(descriptor.name);
-    if (restored !== undefined) {
-      if (restored.kind !== descriptor.kind)
-        throw restoredKindError(this.operatorName, descriptor.name, descriptor.kind, restored.kind);
-      for (const [kg, entries] of restored.groups) {
-        const map = table.groups[kg - this.range.start];
-        for (const [key, value] of entries) map.set(key, value);
-      }
-      this.restored.delete(descriptor.name);
-    }
+    if (existing !== undefined && existing.kind !== descriptor.kind)
+      throw restoredKindError(this.operatorName, descriptor.name, descriptor.kind, existing.kind);
+    const table = existing?.table ?? new StateTable<any>(descriptor.name, this);
     const state = createHeapState(descriptor, table, this.clock);
-    this.tables.set(descriptor.name, { table, state });
+    this.tables.set(descriptor.name, { table, kind: descriptor.kind, state });
     return state as S;
   }
 
-  /** Registered states, for snapshots and metrics. */
+  /** Registered states, for metrics. */
   stateTables(): IterableIterator<StateTable<any>> {
-    const entries = this.tables.values();
+    const entries = [...this.tables.values()].filter((e) => e.state !== undefined);
     return (function* () {
       for (const e of entries) yield e.table;
     })();
@@ -165,25 +171,30 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   stateKinds(): Record<string, StateKind> {
     const kinds: Record<string, StateKind> = {};
-    for (const [name, e] of this.restored) kinds[name] = e.kind;
-    for (const [name, e] of this.tables) kinds[name] = e.table.descriptor.kind;
+    for (const [name, e] of this.tables) kinds[name] = e.kind;
     return kinds;
   }
 
   registeredStates(): string[] {
-    return [...this.tables.keys()];
+    return [...this.tables].filter(([, e]) => e.state !== undefined).map(([name]) => name);
   }
 
   stateKeys(name: string): Key[] {
     const keys: Key[] = [];
-    const table = this.tables.get(name)?.table;
+    const table = this.registered(name);
     if (table !== undefined) for (const group of table.groups) for (const key of group.keys()) keys.push(key);
     return keys;
   }
 
   stateSize(name: string): number {
-    return this.tables.get(name)?.table.size() ?? 0;
+    return this.registered(name)?.size() ?? 0;
   }
 
+  private registered(name: string): StateTable<any> | undefined {
+    const e = this.tables.get(name);
+    return e?.state === undefined ? undefined : e.table;
+  }
+
+  /** Snapshots being read keep the tables they hold; nothing else to release. */
   dispose(): void {}
 }

@@ -4,6 +4,12 @@
  * code for both (heap-states.ts): they read and write one entry per key through a StateStore.
  * Snapshots are backend-independent: per key group, state name -> [key, value] entries, so a
  * checkpoint taken with one backend restores into the other.
+ *
+ * A checkpoint reads keyed state in two parts, as in Flink. `snapshot()` is the synchronous part,
+ * called between two records: it fixes the state as it is at the barrier and costs no more than
+ * the number of states and key groups (the heap marks its tables copy-on-write, LMDB flushes its
+ * cache and opens a read transaction). The returned KeyedStateSnapshot is read afterwards, a
+ * key group at a time, while the task goes on processing records and changing its state.
  */
 import type { Key } from "../api/functions.ts";
 import type { StateDescriptor, StateKind } from "../api/state.ts";
@@ -24,7 +30,9 @@ export interface KeyedStateBackend {
   getState<S>(descriptor: StateDescriptor): S;
   /** The kind of every state, registered in this run or restored. */
   stateKinds(): Record<string, StateKind>;
-  /** Every non-empty key group of every state, for a checkpoint. */
+  /** The synchronous part of a checkpoint: the state as it is now, to be read while it changes. */
+  snapshot(): KeyedStateSnapshot;
+  /** Every non-empty key group of every state, read at once (tests and tools). */
   snapshotGroups(): Map<number, KeyGroupStates>;
   /** Takes restored key groups (only those in this backend's range are kept). Call before getState. */
   restore(stateKinds: Record<string, StateKind>, groups: Iterable<[number, KeyGroupStates]>): void;
@@ -34,8 +42,73 @@ export interface KeyedStateBackend {
   stateKeys(name: string): Key[];
   /** Entries of a registered state over all keys (expired-but-not-cleaned entries count). */
   stateSize(name: string): number;
-  /** Releases what the backend holds (files); the backend is not used afterwards. */
+  /**
+   * Releases what the backend holds (files); the backend is not used afterwards. A snapshot being
+   * read keeps what it reads until it is released.
+   */
   dispose(): void;
+}
+
+/**
+ * Keyed state as it was when `KeyedStateBackend.snapshot()` was called, whatever happened to the
+ * state since. Read it with `openGroup` and `KeyGroupEntries.read`; release it when done (or
+ * abandoned).
+ */
+export interface KeyedStateSnapshot {
+  /** The kind of every state at the barrier (registered or restored). */
+  readonly stateKinds: Readonly<Record<string, StateKind>>;
+  /** The states whose entries the snapshot holds, in the order they are written. */
+  readonly stateNames: readonly string[];
+  /** The key groups the snapshot covers. */
+  readonly range: KeyGroupRange;
+  /**
+   * The entries of state `name` in key group `kg` at the barrier; undefined when there are none.
+   * Several groups may be open at once; each is preserved until it has been read whole. Throws
+   * SnapshotCancelledError once the snapshot is released.
+   */
+  openGroup(name: string, kg: number): KeyGroupEntries | undefined;
+  /**
+   * Ends the snapshot: the backend stops preserving state for it, and reading it afterwards
+   * throws SnapshotCancelledError with `reason`. Idempotent.
+   */
+  release(reason?: string): void;
+}
+
+/** The entries of one state in one key group, read in chunks. */
+export interface KeyGroupEntries {
+  /** How many entries there are (at least one). */
+  readonly size: number;
+  /**
+   * The next entries, at most `max`; after `size` entries have been read, the group is closed
+   * and the next one may be opened. Each chunk must be consumed (serialised) before the task
+   * runs again: a value read here may be changed in place by the task afterwards.
+   */
+  read(max: number): [Key, unknown][];
+}
+
+/** Reads a snapshot whole, synchronously. */
+export function readSnapshotGroups(snapshot: KeyedStateSnapshot): Map<number, KeyGroupStates> {
+  const groups = new Map<number, KeyGroupStates>();
+  try {
+    for (let kg = snapshot.range.start; kg <= snapshot.range.end; kg++)
+      for (const name of snapshot.stateNames) {
+        const entries = snapshot.openGroup(name, kg);
+        if (entries === undefined) continue;
+        let states = groups.get(kg);
+        if (states === undefined) groups.set(kg, (states = {}));
+        states[name] = entries.read(entries.size);
+      }
+  } finally {
+    snapshot.release();
+  }
+  return groups;
+}
+
+/** Raised when a snapshot is read after it was released (its checkpoint was abandoned). */
+export class SnapshotCancelledError extends EddyError {
+  constructor(reason: string) {
+    super("EDDY_SNAPSHOT_CANCELLED", reason);
+  }
 }
 
 /**
@@ -43,7 +116,6 @@ export interface KeyedStateBackend {
  * get() may be mutated in place by the states; the store must keep such changes.
  */
 export interface StateStore<V = unknown> {
-  readonly descriptor: StateDescriptor;
   get(): V | undefined;
   put(value: V): void;
   remove(): void;

@@ -3,9 +3,12 @@
  * operator subtask (a directory under the state dir, deleted when the task ends), keyed by
  * [stateName, keyGroup, key] so a key group is one contiguous range, with a write-back cache of
  * recently used entries in front (lmdb-states.ts). The state kinds and TTL are the heap's.
- * LMDB holds working state only: checkpoints still go through snapshotGroups (same shape as the
- * heap backend's, so a checkpoint of one backend restores into the other), and a restore loads
- * the entries of this backend's key groups into LMDB.
+ * LMDB holds working state only: a checkpoint reads it into the same backend-independent shape
+ * as the heap's (so a checkpoint of one backend restores into the other), and a restore loads
+ * the entries of this backend's key groups into LMDB. A snapshot's synchronous part writes the
+ * cache to LMDB and opens a read transaction; its entries are then read, key group by key group,
+ * from that transaction (a consistent view of the state at the barrier, LMDB being MVCC) while
+ * the task goes on writing.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
@@ -19,11 +22,15 @@ import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
 import {
   checkKeyGroup,
   type KeyedStateBackend,
+  type KeyedStateSnapshot,
+  type KeyGroupEntries,
   type KeyGroupStates,
+  readSnapshotGroups,
   restoredKindError,
+  SnapshotCancelledError,
   stateKindError,
 } from "./keyed-state-backend.ts";
-import { type LmdbDatabase, LmdbStateStore } from "./lmdb-states.ts";
+import { type LmdbDatabase, type LmdbKey, type LmdbReadTransaction, LmdbStateStore } from "./lmdb-states.ts";
 
 export interface LmdbStateOptions {
   /** The directory of this backend's LMDB environment (created; deleted by dispose). */
@@ -96,6 +103,8 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   private readonly restoredKinds = new Map<string, StateKind>();
   private cached = 0;
   private disposed = false;
+  /** Snapshots being read: the environment stays open until the last one is released. */
+  private readonly snapshots = new Set<LmdbKeyedStateSnapshot>();
 
   constructor(
     readonly maxParallelism: number,
@@ -191,23 +200,28 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
     });
   }
 
-  snapshotGroups(): Map<number, KeyGroupStates> {
+  /** The synchronous part of a checkpoint: writes the cache (at most `cacheEntries`) and opens a read transaction. */
+  snapshot(): KeyedStateSnapshot {
+    if (this.disposed) throw new SnapshotCancelledError("the LMDB state backend was disposed");
     this.flush();
-    const groups = new Map<number, KeyGroupStates>();
-    for (const name of this.stateNames()) {
-      const store =
-        this.states.get(name)?.store ?? new LmdbStateStore(restoredDescriptor(name), this, this.db);
-      for (const [kg, key, value] of store.scan()) {
-        let states = groups.get(kg);
-        if (states === undefined) groups.set(kg, (states = {}));
-        (states[name] ??= []).push([key, value]);
-      }
-    }
-    return groups;
+    const snapshot = new LmdbKeyedStateSnapshot(
+      this.range,
+      this.stateKinds(),
+      this.stateNames(),
+      this.db,
+      this.db.useReadTransaction(),
+      (s) => {
+        this.snapshots.delete(s);
+        if (this.disposed && this.snapshots.size === 0) this.close();
+      },
+    );
+    this.snapshots.add(snapshot);
+    return snapshot;
   }
 
-  /** Called by stores that are not registered (snapshots of restored states): nothing is cached. */
-  beforeCacheGrows(): void {}
+  snapshotGroups(): Map<number, KeyGroupStates> {
+    return readSnapshotGroups(this.snapshot());
+  }
 
   private stateNames(): string[] {
     return [...this.restoredKinds.keys(), ...this.states.keys()];
@@ -237,6 +251,10 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    if (this.snapshots.size === 0) this.close();
+  }
+
+  private close(): void {
     try {
       this.db.close();
     } finally {
@@ -245,6 +263,60 @@ export class LmdbKeyedStateBackend implements KeyedStateBackend {
   }
 }
 
-function restoredDescriptor(name: string): StateDescriptor {
-  return { kind: "value", name };
+/** State at a barrier, read from an LMDB read transaction: [state, keyGroup, key] ranges. */
+class LmdbKeyedStateSnapshot implements KeyedStateSnapshot {
+  private released: string | undefined;
+
+  constructor(
+    readonly range: KeyGroupRange,
+    readonly stateKinds: Readonly<Record<string, StateKind>>,
+    readonly stateNames: readonly string[],
+    private readonly db: LmdbDatabase,
+    private readonly transaction: LmdbReadTransaction,
+    private readonly onRelease: (snapshot: LmdbKeyedStateSnapshot) => void,
+  ) {}
+
+  openGroup(name: string, kg: number): KeyGroupEntries | undefined {
+    this.check();
+    const start = [name, kg];
+    const end = [name, kg + 1];
+    const size = this.db.getKeysCount({ start, end, transaction: this.transaction });
+    if (size === 0) return undefined;
+    let after: unknown;
+    let read = 0;
+    return {
+      size,
+      read: (max: number): [Key, unknown][] => {
+        this.check();
+        const chunk: [Key, unknown][] = [];
+        const range = this.db.getRange({
+          start: after ?? start,
+          exclusiveStart: after !== undefined,
+          end,
+          limit: Math.max(1, Math.min(max, size - read)),
+          transaction: this.transaction,
+        });
+        for (const { key, value } of range) {
+          chunk.push([(key as LmdbKey)[2], value]);
+          after = key;
+        }
+        read += chunk.length;
+        return chunk;
+      },
+    };
+  }
+
+  release(reason = "the snapshot was released"): void {
+    if (this.released !== undefined) return;
+    this.released = reason;
+    try {
+      this.transaction.done();
+    } finally {
+      this.onRelease(this);
+    }
+  }
+
+  private check(): void {
+    if (this.released !== undefined) throw new SnapshotCancelledError(this.released);
+  }
 }

@@ -21,11 +21,19 @@ export interface LmdbDatabase {
   getRange(options: {
     start?: unknown;
     end?: unknown;
+    exclusiveStart?: boolean;
     limit?: number;
+    transaction?: LmdbReadTransaction;
   }): Iterable<{ key: unknown; value: unknown }>;
   getKeys(options: { start?: unknown; end?: unknown }): Iterable<unknown>;
-  getKeysCount(options: { start?: unknown; end?: unknown }): number;
+  getKeysCount(options: { start?: unknown; end?: unknown; transaction?: LmdbReadTransaction }): number;
   transactionSync<T>(action: () => T): T;
+  /** A read transaction: a consistent view of the database until done() is called. */
+  useReadTransaction(): LmdbReadTransaction;
+}
+
+export interface LmdbReadTransaction {
+  done(): void;
 }
 
 /** What a store needs of its backend: the current key and the shared cache bound. */
@@ -126,16 +134,6 @@ export class LmdbStateStore<V = unknown> implements StateStore<V> {
     }
     // At the end of the range: start over next time.
     this.cleanupAfter = seen < budget ? undefined : last;
-  }
-
-  /** Every [keyGroup, key, value] of this state in LMDB, in key-group order (flush first). */
-  *scan(): IterableIterator<[number, Key, unknown]> {
-    const start = [this.name, this.owner.range.start];
-    const end = [this.name, this.owner.range.end + 1];
-    for (const { key, value } of this.db.getRange({ start, end })) {
-      const k = key as LmdbKey;
-      yield [k[1], k[2], value];
-    }
   }
 
   keys(): Key[] {

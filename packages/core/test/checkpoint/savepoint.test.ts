@@ -2,12 +2,19 @@
 // an operator removed with allowNonRestoredState), resume, and the committed output equals an
 // uninterrupted run's. A savepoint describes itself, and one of another job is refused.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { RestoreCompatibilityError } from "../../src/checkpoint/compatibility.ts";
-import { Job, JobControl, loadJobModule, runJob, type SavepointDescription } from "../../src/index.ts";
+import {
+  FileSource,
+  Job,
+  JobControl,
+  loadJobModule,
+  runJob,
+  type SavepointDescription,
+} from "../../src/index.ts";
 
 const jobModule = new URL("../../../../test/e2e/fixtures/crash-job.ts", import.meta.url).href;
 
@@ -133,6 +140,41 @@ test("a savepoint of another job is refused with its name", async () => {
       runJob(other, { checkpointing: { dir: join(dir, "other"), fromSavepoint: savepoint } }),
       /savepoint .* is of job 'crash-job', not of 'another-job'/,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a source with nothing to read does not hold back a savepoint (a followed file gone quiet)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "eddy-quiet-source-"));
+  try {
+    const input = join(dir, "in.ndjson");
+    writeFileSync(input, `${[1, 2, 3].map((n) => JSON.stringify({ n })).join("\n")}\n`);
+    const job = Job.create({ name: "quiet-source" });
+    let read = 0; // in-thread run: the map below counts here
+    job
+      .fromSource(FileSource.ndjson<{ n: number }>([input], { follow: true }), undefined, "followed")
+      .uid("followed")
+      .map((r) => {
+        read++;
+        return r;
+      })
+      .keyBy((r) => r.n % 2)
+      .collect();
+    const control = new JobControl();
+    const running = runJob(job, {
+      control,
+      // no periodic checkpoints, and a timeout far below the test's: only the savepoint is taken
+      checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 3_600_000, timeoutMs: 20_000 },
+    });
+    await control.started();
+    // wait until the three lines are read and the reader has nothing more
+    while (read < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
+    assert.ok(existsSync(join(savepoint, "_savepoint.json")), savepoint);
+    const result = await running;
+    assert.equal(result.stopped, true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,9 @@
  * One state test suite, run against every keyed-state backend (heap and LMDB): each state kind,
  * key and key-group isolation, TTL (both update types, both visibilities) on a ManualClock,
  * snapshots that restore into a backend of the other kind (also at another key-group range),
- * and a model-based test of random operations compared with plain Maps.
+ * a model-based test of random operations compared with plain Maps, and asynchronous snapshots:
+ * read a piece at a time while the state changes (objects changed in place and written back,
+ * entries removed and added), they hold the state at their barrier.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -27,7 +29,12 @@ import {
   type ValueState,
 } from "../../src/index.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
-import type { KeyedStateBackend, KeyGroupStates } from "../../src/state/keyed-state-backend.ts";
+import {
+  type KeyedStateBackend,
+  type KeyedStateSnapshot,
+  type KeyGroupStates,
+  readSnapshotGroups,
+} from "../../src/state/keyed-state-backend.ts";
 import { LmdbKeyedStateBackend } from "../../src/state/lmdb-keyed-state-backend.ts";
 
 const MAX_PARALLELISM = 128;
@@ -61,6 +68,15 @@ const avg = StateDescriptors.aggregating<number, Acc, number>("avg", {
   getResult: (acc: Acc) => acc.s / acc.n,
   merge: (a: Acc, b: Acc) => ({ n: a.n + b.n, s: a.s + b.s }),
 });
+
+/** `n` keys of one key group. */
+function keysInOneGroup(n: number): Key[] {
+  const kg = assignToKeyGroup("k-0", MAX_PARALLELISM);
+  const keys: Key[] = [];
+  for (let i = 0; keys.length < n; i++)
+    if (assignToKeyGroup(`k-${i}`, MAX_PARALLELISM) === kg) keys.push(`k-${i}`);
+  return keys;
+}
 
 /** Two keys of different key groups, and two of the same group. */
 function keysOf(relation: "same" | "different"): [string, string] {
@@ -414,7 +430,246 @@ function backendSuite(kind: "heap" | "lmdb", cacheEntries?: number): void {
         { numRuns: 60 },
       );
     });
+
+    it("a snapshot read while the state changes holds the state at the barrier", () => {
+      const b = make(new ManualClock(0));
+      const v = b.getState<ValueState<{ n: number; tags: string[] }>>(StateDescriptors.value("v"));
+      const l = b.getState<ListState<number>>(StateDescriptors.list<number>("l"));
+      const m = b.getState<MapState<string, number>>(StateDescriptors.map<string, number>("m"));
+      const [k1, k2] = keysOf("same");
+      const k3 = keysOf("different")[1];
+      for (const k of [k1, k2]) {
+        b.setCurrentKey(k);
+        v.update({ n: 1, tags: ["a"] });
+        l.add(1);
+        m.put("x", 1);
+      }
+      const snapshot = b.snapshot();
+      // After the barrier: change objects in place and write them back, change lists and maps in
+      // place, remove an entry, add a key.
+      b.setCurrentKey(k1);
+      const value = v.value()!;
+      value.n = 99;
+      value.tags.push("changed");
+      v.update(value);
+      l.add(2);
+      m.put("y", 2);
+      b.setCurrentKey(k2);
+      v.clear();
+      l.clear();
+      m.remove("x");
+      b.setCurrentKey(k3);
+      v.update({ n: 3, tags: [] });
+      l.add(3);
+      const groups = readSnapshotGroups(snapshot);
+      const kg = assignToKeyGroup(k1, MAX_PARALLELISM);
+      assert.deepEqual([...groups.keys()], [kg], "only the key group that had state at the barrier");
+      const states = groups.get(kg)!;
+      const byKey = (name: string) => new Map(states[name]);
+      assert.deepEqual(
+        byKey("v"),
+        new Map([
+          [k1, { n: 1, tags: ["a"] }],
+          [k2, { n: 1, tags: ["a"] }],
+        ]),
+      );
+      assert.deepEqual(
+        byKey("l"),
+        new Map([
+          [k1, [1]],
+          [k2, [1]],
+        ]),
+      );
+      assert.deepEqual(
+        byKey("m"),
+        new Map([
+          [k1, new Map([["x", 1]])],
+          [k2, new Map([["x", 1]])],
+        ]),
+      );
+      // The live state has every change.
+      b.setCurrentKey(k1);
+      assert.deepEqual(v.value(), { n: 99, tags: ["a", "changed"] });
+      assert.deepEqual([...l.get()], [1, 2]);
+      b.setCurrentKey(k2);
+      assert.equal(v.value(), undefined);
+      assert.throws(() => snapshot.openGroup("v", kg), /released/);
+    });
+
+    it("snapshots read in pieces, interleaved with random changes, hold the state at their barriers", () => {
+      // Most keys in one key group, so that a group is often changed while partly read.
+      const keys: Key[] = [...keysInOneGroup(5), "other", 7];
+      const key = fc.constantFrom(...keys);
+      const change = fc.oneof(
+        fc.record({ op: fc.constant("value-add" as const), key, v: fc.integer({ min: -9, max: 9 }) }),
+        fc.record({ op: fc.constant("value-clear" as const), key }),
+        fc.record({ op: fc.constant("list-add" as const), key, v: fc.integer() }),
+        fc.record({ op: fc.constant("list-clear" as const), key }),
+        fc.record({
+          op: fc.constant("map-put" as const),
+          key,
+          mk: fc.constantFrom("x", "y"),
+          v: fc.integer(),
+        }),
+        fc.record({ op: fc.constant("map-remove" as const), key, mk: fc.constantFrom("x", "y") }),
+        fc.record({ op: fc.constant("sum" as const), key, v: fc.integer({ min: -100, max: 100 }) }),
+      );
+      // Steps: a change, the next piece of a running snapshot, or a new snapshot.
+      const step = fc.oneof(
+        { weight: 4, arbitrary: change },
+        {
+          weight: 2,
+          arbitrary: fc.record({
+            op: fc.constant("read" as const),
+            snapshot: fc.nat(),
+            pieces: fc.integer({ min: 1, max: 3 }),
+          }),
+        },
+        { weight: 1, arbitrary: fc.constant({ op: "snapshot" as const }) },
+      );
+      type Model = {
+        value: Map<Key, { n: number; log: number[] }>;
+        list: Map<Key, number[]>;
+        map: Map<Key, Map<string, number>>;
+        sum: Map<Key, number>;
+      };
+      fc.assert(
+        fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
+          const b = make(new ManualClock(0));
+          const s = {
+            value: b.getState<ValueState<{ n: number; log: number[] }>>(StateDescriptors.value("value")),
+            list: b.getState<ListState<number>>(StateDescriptors.list<number>("list")),
+            map: b.getState<MapState<string, number>>(StateDescriptors.map<string, number>("map")),
+            sum: b.getState<ReducingState<number>>(sum),
+          };
+          const model: Model = { value: new Map(), list: new Map(), map: new Map(), sum: new Map() };
+          // Every key starts with an entry in every state.
+          const initial = keys.flatMap((k, i) => [
+            { op: "value-add" as const, key: k, v: i },
+            { op: "list-add" as const, key: k, v: i },
+            { op: "map-put" as const, key: k, mk: "x" as const, v: i },
+            { op: "sum" as const, key: k, v: i },
+          ]);
+          // Running snapshots: what the state was at their barrier, and a reader that reads one piece per step.
+          const running: { expected: Model; reader: Iterator<undefined, Map<number, KeyGroupStates>> }[] = [];
+          const finish = (r: (typeof running)[number]) => {
+            let next = r.reader.next();
+            while (!next.done) next = r.reader.next();
+            assert.deepEqual(modelOf(next.value), r.expected);
+          };
+          for (const o of [...initial, ...steps]) {
+            if (o.op === "snapshot") {
+              running.push({ expected: structuredClone(model), reader: readInPieces(b.snapshot(), 1) });
+              continue;
+            }
+            if (o.op === "read") {
+              if (running.length === 0) continue;
+              const which = o.snapshot % running.length;
+              const r = running[which];
+              for (let i = 0; i < o.pieces; i++) {
+                const next = r.reader.next();
+                if (next.done) {
+                  running.splice(which, 1);
+                  assert.deepEqual(modelOf(next.value), r.expected);
+                  break;
+                }
+              }
+              continue;
+            }
+            b.setCurrentKey(o.key);
+            switch (o.op) {
+              case "value-add": {
+                // Change the object in place, then write it back.
+                const current = s.value.value();
+                if (current === undefined) s.value.update({ n: o.v, log: [o.v] });
+                else {
+                  current.n += o.v;
+                  current.log.push(o.v);
+                  s.value.update(current);
+                }
+                const m = model.value.get(o.key);
+                model.value.set(
+                  o.key,
+                  m === undefined ? { n: o.v, log: [o.v] } : { n: m.n + o.v, log: [...m.log, o.v] },
+                );
+                break;
+              }
+              case "value-clear":
+                s.value.clear();
+                model.value.delete(o.key);
+                break;
+              case "list-add":
+                s.list.add(o.v);
+                model.list.set(o.key, [...(model.list.get(o.key) ?? []), o.v]);
+                break;
+              case "list-clear":
+                s.list.clear();
+                model.list.delete(o.key);
+                break;
+              case "map-put": {
+                s.map.put(o.mk, o.v);
+                const mm = new Map(model.map.get(o.key) ?? []);
+                mm.set(o.mk, o.v);
+                model.map.set(o.key, mm);
+                break;
+              }
+              case "map-remove": {
+                s.map.remove(o.mk);
+                const mm = new Map(model.map.get(o.key) ?? []);
+                mm.delete(o.mk);
+                if (mm.size === 0) model.map.delete(o.key);
+                else model.map.set(o.key, mm);
+                break;
+              }
+              case "sum":
+                s.sum.add(o.v);
+                model.sum.set(o.key, (model.sum.get(o.key) ?? 0) + o.v);
+                break;
+            }
+          }
+          // Snapshots partly read get read to the end, and must show their barrier.
+          for (const r of running) finish(r);
+          // A new snapshot shows the live state.
+          assert.deepEqual(modelOf(b.snapshotGroups()), model);
+          b.dispose();
+        }),
+        { numRuns: 200 },
+      );
+
+      function modelOf(groups: Map<number, KeyGroupStates>): Model {
+        const result: Model = { value: new Map(), list: new Map(), map: new Map(), sum: new Map() };
+        for (const states of groups.values())
+          for (const [name, entries] of Object.entries(states))
+            for (const [k, value] of entries)
+              (result as Record<string, Map<Key, unknown>>)[name].set(k, value);
+        return result;
+      }
+    });
   });
+}
+
+/** Reads a snapshot a piece (at most `max` entries) per step; returns every group when done. */
+function* readInPieces(
+  snapshot: KeyedStateSnapshot,
+  max: number,
+): Generator<undefined, Map<number, KeyGroupStates>> {
+  const groups = new Map<number, KeyGroupStates>();
+  for (let kg = snapshot.range.start; kg <= snapshot.range.end; kg++)
+    for (const name of snapshot.stateNames) {
+      const entries = snapshot.openGroup(name, kg);
+      if (entries === undefined) continue;
+      const list: [Key, unknown][] = [];
+      while (list.length < entries.size) {
+        // The task runs between two pieces: copy what was read, as encoding it would.
+        list.push(...structuredClone(entries.read(max)));
+        yield;
+      }
+      let states = groups.get(kg);
+      if (states === undefined) groups.set(kg, (states = {}));
+      states[name] = list;
+    }
+  snapshot.release();
+  return groups;
 }
 
 backendSuite("heap");

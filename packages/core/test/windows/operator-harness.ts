@@ -135,7 +135,7 @@ export class OperatorHarness<IN> {
   mapEntries(stateName: string): number {
     let n = 0;
     for (const table of this.backend.stateTables())
-      if (table.descriptor.name === stateName)
+      if (table.name === stateName)
         for (const group of table.groups)
           for (const value of group.values()) n += (value as Map<unknown, unknown>).size;
     return n;
