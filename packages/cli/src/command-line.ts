@@ -108,6 +108,8 @@ export interface CheckpointArguments {
   readonly fromSavepoint?: string;
   /** Drop savepoint state whose operator is no longer in the job. */
   readonly allowNonRestoredState?: boolean;
+  /** Checkpoint failures in a row the job survives (default: any number). */
+  readonly tolerableFailures?: number;
 }
 
 function parseRun(args: readonly string[]): Command {
@@ -121,6 +123,7 @@ function parseRun(args: readonly string[]): Command {
       fresh: { type: "boolean" },
       "from-savepoint": { type: "string" },
       "allow-non-restored-state": { type: "boolean" },
+      "tolerable-checkpoint-failures": { type: "string" },
     },
     RUN_SYNOPSIS,
   );
@@ -128,6 +131,13 @@ function parseRun(args: readonly string[]): Command {
   const interval = values["checkpoint-interval"];
   const dir = values["checkpoint-dir"];
   const fromSavepoint = values["from-savepoint"];
+  const tolerable = values["tolerable-checkpoint-failures"];
+  const tolerableFailures = tolerable === undefined ? undefined : Number(tolerable);
+  if (tolerableFailures !== undefined && (!Number.isInteger(tolerableFailures) || tolerableFailures < 0))
+    throw new UsageError(
+      `--tolerable-checkpoint-failures must be a whole number of failed checkpoints in a row such as 0 or 3, not '${tolerable}'`,
+      RUN_SYNOPSIS,
+    );
   let checkpoints: CheckpointArguments | undefined;
   if (interval !== undefined || dir !== undefined || fromSavepoint !== undefined) {
     const intervalMs = interval === undefined ? 1000 : Number(interval);
@@ -142,9 +152,15 @@ function parseRun(args: readonly string[]): Command {
       fresh: values.fresh === true,
       ...(fromSavepoint === undefined ? {} : { fromSavepoint: String(fromSavepoint) }),
       ...(values["allow-non-restored-state"] ? { allowNonRestoredState: true } : {}),
+      ...(tolerableFailures === undefined ? {} : { tolerableFailures }),
     };
   } else if (values.fresh)
     throw new UsageError("--fresh needs checkpoints: add --checkpoint-interval <ms>", RUN_SYNOPSIS);
+  else if (tolerableFailures !== undefined)
+    throw new UsageError(
+      "--tolerable-checkpoint-failures needs checkpoints: add --checkpoint-interval <ms>",
+      RUN_SYNOPSIS,
+    );
   return {
     kind: "run",
     quiet: values.quiet === true,

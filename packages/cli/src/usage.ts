@@ -54,6 +54,9 @@ ${CONFIG_OPTIONS}
                           a savepoint under .eddy/savepoints/<job name>)
       --allow-non-restored-state
                           drop savepoint state whose operator uid is no longer in the job
+      --tolerable-checkpoint-failures <n>
+                          fail the job after more than <n> failed checkpoints in a row
+                          (a full disk, a timeout); default: keep running and retrying
   -h, --help              show this help
 
 ${CONFIG_NOTE}

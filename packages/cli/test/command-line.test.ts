@@ -92,6 +92,27 @@ describe("parseCommandLine", () => {
     assert.match(usageError(["plan", "job.ts", "--quiet"]).message, /unknown option '--quiet'/);
   });
 
+  it("takes --tolerable-checkpoint-failures with checkpoints, a whole number, and explains a bad one", () => {
+    const command = parseCommandLine([
+      "run",
+      "j.ts",
+      "--checkpoint-interval",
+      "500",
+      "--tolerable-checkpoint-failures",
+      "0",
+    ]) as { checkpoints?: { tolerableFailures?: number } };
+    assert.equal(command.checkpoints?.tolerableFailures, 0);
+    assert.match(
+      usageError(["run", "j.ts", "--checkpoint-interval", "500", "--tolerable-checkpoint-failures", "1.5"])
+        .message,
+      /--tolerable-checkpoint-failures must be a whole number of failed checkpoints in a row such as 0 or 3, not '1.5'/,
+    );
+    assert.match(
+      usageError(["run", "j.ts", "--tolerable-checkpoint-failures", "2"]).message,
+      /needs checkpoints: add --checkpoint-interval <ms>/,
+    );
+  });
+
   it("rejects a missing job module, or more than one", () => {
     assert.match(usageError(["run"]).message, /missing job module: eddy run <job.ts\|job.js>/);
     assert.match(usageError(["plan", "--text"]).message, /missing job module: eddy plan/);
