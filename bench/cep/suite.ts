@@ -14,7 +14,7 @@
  * The peak live partial matches of cep-abc are sampled too (every 200 ms of progress), so they
  * are approximate: an in-thread run reports progress less often than asked while it is busy.
  */
-import { execFile } from "node:child_process";
+import { runChild } from "../child-run.ts";
 import { fmtRate, fmtRatio, median } from "../figures.ts";
 import { CEP_IMPLEMENTATIONS } from "./implementations.ts";
 import type { CepRunResult } from "./measure.ts";
@@ -96,25 +96,7 @@ const SCRIPT = new URL("./measure.ts", import.meta.url).pathname;
 
 /** Runs bench/cep/measure.ts in a fresh `node` process and returns the JSON line it prints. */
 function measure(args: readonly string[]): Promise<CepRunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", SCRIPT, ...args],
-      { maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new Error(`cep/measure ${args.join(" ")} failed: ${error.message}\n${stderr}`));
-          return;
-        }
-        const last = stdout.trim().split("\n").pop() ?? "";
-        try {
-          resolve(JSON.parse(last) as CepRunResult);
-        } catch {
-          reject(new Error(`cep/measure ${args.join(" ")} printed no result:\n${stdout}\n${stderr}`));
-        }
-      },
-    );
-  });
+  return runChild<CepRunResult>(args, SCRIPT);
 }
 
 const spread = (xs: readonly number[]): Spread => ({

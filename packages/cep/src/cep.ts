@@ -198,8 +198,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
   private operatorLabel = "";
   /** Event time: the time of the key's event-buffer timer while handling a timer (NaN: none). */
   private bufferTimer = Number.NaN;
-  /** Live counters (per subtask), read by tests and the metrics of the job. */
-  stats!: CepStats;
+  /** Live counters of this subtask, reported as the operator's metrics (`cep.*`). */
+  private stats!: CepStats;
   // the output target of the record or timer being handled
   private out!: Collector<R>;
   private ctx!: KeyedProcessContext<K>;
@@ -416,8 +416,8 @@ export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction
       this.nfaState.clear();
       return;
     }
-    this.stats.partialMatches += this.runner.partialMatchCount(state) - this.loadedPartials;
-    this.setTimeoutTimer(state, this.runner.nextTimeout(state), now, ctx);
+    this.stats.partialMatches += this.runner.census(state) - this.loadedPartials;
+    this.setTimeoutTimer(state, this.runner.earliestTimeout, now, ctx);
     this.nfaState.update(state);
   }
 

@@ -21,7 +21,6 @@ import {
   type AnyCondition,
   MalformedPatternError,
   type Pattern,
-  type PatternContext,
   type StageSpec,
   stageNames,
 } from "./pattern.ts";
@@ -91,29 +90,17 @@ function andAll(a: AnyCondition | undefined, b: AnyCondition | undefined): AnyCo
   return (event, context) => a(event, context) && b(event, context);
 }
 
-interface GroupFrame {
-  readonly spec: StageSpec;
-}
-
 /** Where the compiler is: a stage list, the current stage in it, its group, the stage after it. */
 interface Frame {
   readonly list: readonly StageSpec[];
   readonly index: number;
-  readonly group: GroupFrame | undefined;
+  readonly group: StageSpec | undefined;
   readonly following: StageSpec | undefined;
 }
 
 /** Compiles `pattern`; throws MalformedPatternError for patterns that cannot work. */
 export function compilePattern(pattern: Pattern<any, any, any, any>): CompiledNfa {
   return new Compiler(pattern.stages, pattern.skipStrategy, pattern.toString()).compile();
-}
-
-export function compileStages(
-  stages: readonly StageSpec[],
-  skipStrategy: AfterMatchSkipStrategy,
-  description = "",
-): CompiledNfa {
-  return new Compiler(stages, skipStrategy, description).compile();
 }
 
 class Compiler {
@@ -133,7 +120,7 @@ class Compiler {
   // group that list belongs to (undefined at the top level), and the stage after the current one.
   private list: readonly StageSpec[];
   private index: number;
-  private group: GroupFrame | undefined;
+  private group: StageSpec | undefined;
   private following: StageSpec | undefined;
 
   constructor(
@@ -550,7 +537,7 @@ class Compiler {
   // ---- conditions -----------------------------------------------------------------------------
 
   private groupUntil(): AnyCondition | undefined {
-    return this.group?.spec.until;
+    return this.group?.until;
   }
 
   private takeCondition(stage: StageSpec): AnyCondition | undefined {
@@ -574,15 +561,14 @@ class Compiler {
 
   private innerIgnoreCondition(stage: StageSpec): AnyCondition | undefined | null {
     let strategy: string = stage.quantifier.inner;
-    if (this.isHeadOfGroup(this.index) && this.group !== undefined)
-      strategy = this.group.spec.quantifier.inner;
+    if (this.isHeadOfGroup(this.index) && this.group !== undefined) strategy = this.group.quantifier.inner;
     return this.ignoreFor(strategy, stage);
   }
 
   private ignoreCondition(stage: StageSpec): AnyCondition | undefined | null {
     let strategy: string = stage.consuming;
     if (this.isHeadOfGroup(this.index) && this.group !== undefined) {
-      strategy = this.isFirstOfLoop() ? this.group.spec.consuming : this.group.spec.quantifier.inner;
+      strategy = this.isFirstOfLoop() ? this.group.consuming : this.group.quantifier.inner;
     }
     return this.ignoreFor(strategy, stage);
   }
@@ -593,12 +579,12 @@ class Compiler {
 
   private isFirstOfLoop(): boolean {
     if (this.group === undefined) return true;
-    return this.firstOfLoop.get(this.group.spec) ?? true;
+    return this.firstOfLoop.get(this.group) ?? true;
   }
 
   private isHeadOfOptionalGroup(index: number): boolean {
     if (!this.isHeadOfGroup(index)) return false;
-    return this.isFirstOfLoop() && (this.group as GroupFrame).spec.quantifier.optional;
+    return this.isFirstOfLoop() && (this.group as StageSpec).quantifier.optional;
   }
 
   private setFirstOfLoop(value: boolean): void {
@@ -623,7 +609,7 @@ class Compiler {
   }
 
   private enterGroup(spec: StageSpec): void {
-    this.group = { spec };
+    this.group = spec;
     this.list = spec.group as readonly StageSpec[];
     this.index = this.list.length - 1;
     this.following = undefined;
@@ -737,6 +723,3 @@ function fingerprint(states: readonly NfaState[], windowTime: number): string {
   }
   return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
 }
-
-/** Reused by the matchers: an iterative condition's view of a partial match. */
-export type { PatternContext };

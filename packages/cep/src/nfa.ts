@@ -157,16 +157,25 @@ export class NfaRunner<E> {
     }
   }
 
-  /** Earliest time at which a partial match of this key times out (Infinity if none). */
-  nextTimeout(state: KeyNfaState): number {
+  /** Set by census(): the earliest time a partial match of the key times out (Infinity if none). */
+  earliestTimeout = Number.POSITIVE_INFINITY;
+
+  /**
+   * One pass over a key's partial matches: returns how many are live (as partialMatchCount) and
+   * sets earliestTimeout.
+   */
+  census(state: KeyNfaState): number {
     let next = Number.POSITIVE_INFINITY;
+    let live = 0;
     for (const cs of state.partials) {
       if (cs.startId === -1) continue;
+      live++;
       if (this.windowTime > 0) next = Math.min(next, cs.startTs + this.windowTime);
       const gap = this.states[cs.state].previousAndCurrent;
       if (gap !== undefined) next = Math.min(next, cs.previousTs + gap);
     }
-    return next;
+    this.earliestTimeout = next;
+    return live + state.completed.length;
   }
 
   /**

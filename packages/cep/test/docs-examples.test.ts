@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runSequence } from "../src/harness.ts";
 import { Pattern } from "../src/pattern.ts";
 import { PatternTestHarness } from "../src/pattern-test-harness.ts";
+import { runSequence } from "../src/run-sequence.ts";
 import {
   noSkip,
   SkipToMissingStageError,

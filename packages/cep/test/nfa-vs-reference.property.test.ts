@@ -20,7 +20,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { runSequence } from "../src/harness.ts";
 import {
   type Condition,
   MalformedPatternError,
@@ -28,6 +27,7 @@ import {
   stageNames,
   type WithinType,
 } from "../src/pattern.ts";
+import { runSequence } from "../src/run-sequence.ts";
 import {
   type AfterMatchSkipStrategy,
   describeSkipStrategy,

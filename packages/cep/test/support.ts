@@ -8,8 +8,8 @@
  * (same name, price and timestamp) share a label here.
  */
 import assert from "node:assert/strict";
-import { runSequence } from "../src/harness.ts";
 import { type Pattern, stageNames } from "../src/pattern.ts";
+import { runSequence } from "../src/run-sequence.ts";
 
 export interface Ev {
   readonly label: string;
