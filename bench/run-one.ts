@@ -16,8 +16,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { runJob, runJobModule } from "@eddy/core";
 import type { RateProfile } from "@eddy/nexmark";
-import { runJob, runJobModule } from "../packages/core/src/index.ts";
 import {
   type KeyedStateCheckpointResult,
   measureKeyedStateCheckpoint,

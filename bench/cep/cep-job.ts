@@ -8,13 +8,7 @@
  * cep.discardedByCap, ...), "digest" (the sink whose parts the job result holds).
  */
 import { CEP, Pattern } from "@eddy/cep";
-import {
-  type DataStream,
-  Job,
-  type JobContext,
-  OutputTag,
-  WatermarkStrategy,
-} from "../../packages/core/src/index.ts";
+import { type DataStream, Job, type JobContext, OutputTag, WatermarkStrategy } from "@eddy/core";
 import { DigestSink } from "../nexmark/digest-sink.ts";
 import {
   type CepEvent,

@@ -13,7 +13,7 @@
  * conditions a partial match never branches, and every "a" ends in exactly one match or timeout.
  * Partial matches still open when the input ends time out (the final watermark passes every window).
  */
-import { SeededRandom } from "../../packages/core/src/index.ts";
+import { SeededRandom } from "@eddy/core";
 import type { RowDigest } from "../nexmark/row-digest.ts";
 import { type CepEvent, type CepWorkload, cepEvent, digestRow, maxOutOfOrderness } from "./workload.ts";
 

@@ -7,7 +7,7 @@
  * end (0 once the final watermark has timed everything out), so the runs also sample it from the
  * job's progress reports and keep the highest value seen.
  */
-import { type JobProgress, type JobResult, runJob, runJobModule } from "../../packages/core/src/index.ts";
+import { type JobProgress, type JobResult, runJob, runJobModule } from "@eddy/core";
 import { combineDigests, type DigestState, RowDigest } from "../nexmark/row-digest.ts";
 import { buildCepJob, CEP_UID, type CepJobConfig, DIGEST_UID } from "./cep-job.ts";
 import { cepAbcHandWritten } from "./hand-written.ts";

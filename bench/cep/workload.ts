@@ -19,7 +19,7 @@
  *     over few users, mostly b's: every b doubles the partial matches of a user, the case that
  *     `maxPartialMatchesPerKey` exists for.
  */
-import type { SeededRandom } from "../../packages/core/src/index.ts";
+import type { SeededRandom } from "@eddy/core";
 import type { RowDigest } from "../nexmark/row-digest.ts";
 
 export type Kind = "a" | "b" | "c" | "x";

@@ -5,7 +5,7 @@
  * subtasks interleave), digested as (key, sum). Used in-process (parallelism 1) and as a job
  * module on worker threads; `chainHandWritten` is the same work fused into one loop.
  */
-import { Job, type JobContext } from "../../packages/core/src/index.ts";
+import { Job, type JobContext } from "@eddy/core";
 import { UpsertDigestSink } from "../nexmark/digest-sink.ts";
 import type { RowDigest } from "../nexmark/row-digest.ts";
 

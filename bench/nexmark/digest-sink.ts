@@ -4,13 +4,7 @@
  * parts to combine, from one thread or many. Built from public pieces only (Sink, CollectSink), as
  * a user would build a custom sink.
  */
-import {
-  CollectSink,
-  type Key,
-  type Sink,
-  type SinkContext,
-  type SinkWriter,
-} from "../../packages/core/src/index.ts";
+import { CollectSink, type Key, type Sink, type SinkContext, type SinkWriter } from "@eddy/core";
 import { combineDigests, type DigestState, RowDigest } from "./row-digest.ts";
 
 export type DigestRow<T> = (row: T, digest: RowDigest) => void;

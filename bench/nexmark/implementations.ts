@@ -4,14 +4,9 @@
  * worker threads). The same function serves the benchmark (timed around it) and the tests.
  */
 
+import { type CheckpointOptions, type JobResult, runJob, runJobModule } from "@eddy/core";
 import { type NexmarkEvent, NexmarkGenerator, type NexmarkOptions } from "@eddy/nexmark";
 import { Observable } from "rxjs";
-import {
-  type CheckpointOptions,
-  type JobResult,
-  runJob,
-  runJobModule,
-} from "../../packages/core/src/index.ts";
 import { buildNexmarkJob, DIGEST_UID, type NexmarkJobConfig } from "./nexmark-job.ts";
 import { nexmarkQuery } from "./queries/index.ts";
 import { combineDigests, type DigestState, RowDigest } from "./row-digest.ts";

@@ -5,8 +5,8 @@
  * under the uid "digest".
  */
 
+import { Job, type JobContext, type Sink, type WatermarkStrategy } from "@eddy/core";
 import { type NexmarkEvent, type NexmarkOptions, NexmarkSource, nexmarkWatermarks } from "@eddy/nexmark";
-import { Job, type JobContext, type Sink, type WatermarkStrategy } from "../../packages/core/src/index.ts";
 import { DigestSink } from "./digest-sink.ts";
 import { nexmarkQuery } from "./queries/index.ts";
 

@@ -8,9 +8,9 @@
  * final watermark fires them), so every implementation flushes its open windows at the end.
  */
 
+import type { DataStream, Sink } from "@eddy/core";
 import type { NexmarkEvent, NexmarkGenerator } from "@eddy/nexmark";
 import type { Observable } from "rxjs";
-import type { DataStream, Sink } from "../../packages/core/src/index.ts";
 import type { RowDigest } from "./row-digest.ts";
 
 export interface NexmarkQuery<Row = any> {

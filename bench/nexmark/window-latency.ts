@@ -13,8 +13,6 @@
  * 200 ms of processing time, which delays when a window can fire at all, by design).
  */
 
-import { type NexmarkEvent, WATERMARK_DELAY_MS } from "@eddy/nexmark";
-import * as hdr from "hdr-histogram-js";
 import {
   type Sink,
   type SinkContext,
@@ -22,7 +20,9 @@ import {
   type WatermarkGenerator,
   type WatermarkOutput,
   WatermarkStrategy,
-} from "../../packages/core/src/index.ts";
+} from "@eddy/core";
+import { type NexmarkEvent, WATERMARK_DELAY_MS } from "@eddy/nexmark";
+import * as hdr from "hdr-histogram-js";
 
 export interface LatencySummary {
   readonly windows: number;

@@ -4,9 +4,9 @@
 // in the followedByAny stress the cap bounds the live partial matches that grow without it.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { SeededRandom } from "@eddy/core";
 import { runCepAbc, runCepAny } from "../../bench/cep/implementations.ts";
 import { CEP_ABC, CEP_ANY, cepEvent, maxOutOfOrderness } from "../../bench/cep/workload.ts";
-import { SeededRandom } from "../../packages/core/src/index.ts";
 
 describe("CEP benchmark", () => {
   test("event times are unique and out of order by at most the watermarks' bound", () => {

@@ -5,6 +5,7 @@
 // (R100K) checks the default stream too. This is the suite's correctness check that CI runs.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { runJob, runJobModule } from "@eddy/core";
 import { buildChainJob, chainHandWritten } from "../../bench/jobs/chain-job.ts";
 import {
   hasImplementation,
@@ -14,7 +15,6 @@ import {
 import { DIGEST_UID } from "../../bench/nexmark/nexmark-job.ts";
 import { QUERIES } from "../../bench/nexmark/queries/index.ts";
 import { combineDigests, type DigestState, RowDigest } from "../../bench/nexmark/row-digest.ts";
-import { runJob, runJobModule } from "../../packages/core/src/index.ts";
 
 const IMPLS: Implementation[] = ["hand-written", "rxjs", "eddy-p1", "eddy-p2-local", "eddy-p2"];
 

@@ -4,12 +4,8 @@
  * merge). Row: (bidder, bid count, session start, session end) per session.
  */
 
+import { type AggregateFunction, type Collector, EventTimeSessionWindows } from "@eddy/core";
 import { isBid } from "@eddy/nexmark";
-import {
-  type AggregateFunction,
-  type Collector,
-  EventTimeSessionWindows,
-} from "../../../packages/core/src/index.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

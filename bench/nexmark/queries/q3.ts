@@ -6,7 +6,6 @@
  * Row: (name, city, state, auction id) per matching auction, emitted when both sides are there.
  */
 
-import { type Auction, isAuction, isPerson, type Person } from "@eddy/nexmark";
 import {
   type Collector,
   type KeyedCoProcessFunction,
@@ -14,7 +13,8 @@ import {
   type ListState,
   StateDescriptors,
   type ValueState,
-} from "../../../packages/core/src/index.ts";
+} from "@eddy/core";
+import { type Auction, isAuction, isPerson, type Person } from "@eddy/nexmark";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

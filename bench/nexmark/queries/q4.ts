@@ -15,7 +15,6 @@
  * per auction id, the best early price per millisecond until the watermark passes it.
  */
 
-import { type Auction, type Bid, isAuction, isBid } from "@eddy/nexmark";
 import {
   type Collector,
   type KeyedCoProcessFunction,
@@ -26,7 +25,8 @@ import {
   type OnTimerContext,
   StateDescriptors,
   type ValueState,
-} from "../../../packages/core/src/index.ts";
+} from "@eddy/core";
+import { type Auction, type Bid, isAuction, isBid } from "@eddy/nexmark";
 import { UpsertDigestSink } from "../digest-sink.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";

@@ -6,14 +6,14 @@
  * Row: (auction, count, window end) for each auction tied at the maximum of its window.
  */
 
-import { isBid, WATERMARK_DELAY_MS } from "@eddy/nexmark";
-import { filter, mergeMap } from "rxjs";
 import {
   type AggregateFunction,
   type Collector,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
-} from "../../../packages/core/src/index.ts";
+} from "@eddy/core";
+import { isBid, WATERMARK_DELAY_MS } from "@eddy/nexmark";
+import { filter, mergeMap } from "rxjs";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 import { eventTimeWindows } from "../rx-windows.ts";

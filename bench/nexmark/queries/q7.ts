@@ -8,13 +8,9 @@
  * Row: (auction, price, bidder, dateTime, window end) per bid at its window's highest price.
  */
 
+import { type AggregateFunction, type Collector, TumblingEventTimeWindows } from "@eddy/core";
 import { type Bid, isBid, WATERMARK_DELAY_MS } from "@eddy/nexmark";
 import { filter, mergeMap } from "rxjs";
-import {
-  type AggregateFunction,
-  type Collector,
-  TumblingEventTimeWindows,
-} from "../../../packages/core/src/index.ts";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 import { eventTimeWindows } from "../rx-windows.ts";

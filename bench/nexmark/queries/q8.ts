@@ -5,13 +5,13 @@
  * Row: (person id, name, window start) per person who also sold in that window.
  */
 
-import type { Auction, NexmarkEvent, Person } from "@eddy/nexmark";
 import {
   type AggregateFunction,
   type Collector,
   type DataStream,
   TumblingEventTimeWindows,
-} from "../../../packages/core/src/index.ts";
+} from "@eddy/core";
+import type { Auction, NexmarkEvent, Person } from "@eddy/nexmark";
 import type { NexmarkQuery } from "../query.ts";
 import type { RowDigest } from "../row-digest.ts";
 

@@ -12,6 +12,7 @@ export {
 } from "./api/data-stream.ts";
 export type * from "./api/functions.ts";
 export { type ErrorHandling, Job, type JobOptions, type ResolvedJobOptions } from "./api/job.ts";
+export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./api/logical-plan.ts";
 export { DEAD_LETTER, type DeadLetter, OutputTag } from "./api/output-tag.ts";
 export * from "./api/state.ts";
 export * from "./api/windows.ts";
@@ -21,7 +22,6 @@ export { describeSavepoint, readSavepoint, type SavepointDescription } from "./c
 export * from "./connectors/index.ts";
 export * from "./errors.ts";
 export { explainPlan, planToMermaid } from "./plan/explain.ts";
-export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./plan/logical-plan.ts";
 export {
   type ChainEdge,
   type Exchange,
@@ -31,9 +31,18 @@ export {
   type PlanOverrides,
   planJob,
 } from "./plan/physical-plan.ts";
-export { defaultSavepointDir, JobControl } from "./runtime/job-control.ts";
-export type { JobProgress, OperatorProgress } from "./runtime/job-metrics.ts";
-export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job-module.ts";
+export { defaultSavepointDir, JobControl } from "./runtime/job/job-control.ts";
+export type { JobProgress, OperatorProgress } from "./runtime/job/job-metrics.ts";
+export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job/job-module.ts";
+export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/job/restart-strategy.ts";
+export {
+  type ChannelStats,
+  JobResult,
+  type JobResultParts,
+  type RunOptions,
+  runJob,
+} from "./runtime/job/run-job.ts";
+export { type ModuleRunOptions, runJobModule } from "./runtime/job/worker-runner.ts";
 // ---------------------------------------------------------------------------------------------
 // Testing support: what @eddy/testing needs to run one operator outside a job (its harnesses
 // build an OperatorContext around an operator the way the runtime's deployment does). Not part
@@ -48,24 +57,15 @@ export {
   type Output,
   type StreamOperator,
   type TwoInputOperator,
-} from "./runtime/operator.ts";
-export { createOperator, type OperatorFactoryContext } from "./runtime/operator-factory.ts";
+} from "./runtime/operators/operator.ts";
+export { createOperator, type OperatorFactoryContext } from "./runtime/operators/operator-factory.ts";
 export { SourceOperator } from "./runtime/operators/source-operator.ts";
-export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/restart-strategy.ts";
-export {
-  type ChannelStats,
-  JobResult,
-  type JobResultParts,
-  type RunOptions,
-  runJob,
-} from "./runtime/run-job.ts";
 export {
   InternalTimerService,
   type ProcessingTimeService,
   type Timer,
   type Triggerable,
-} from "./runtime/timer-service.ts";
-export { type ModuleRunOptions, runJobModule } from "./runtime/worker-runner.ts";
+} from "./runtime/operators/timer-service.ts";
 export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
 export {
   assignToKeyGroup,

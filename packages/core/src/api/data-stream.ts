@@ -4,11 +4,11 @@
  * handle. `keyBy` gives a KeyedStream, whose operators have keyed state and timers; `window`
  * gives a WindowedStream. `uid` and `name` apply to the operator that produced the stream.
  */
+
+import type { Sink } from "../connectors/api/sink.ts";
 import { CollectSink } from "../connectors/collect-sink.ts";
 import { PrintSink } from "../connectors/print-sink.ts";
-import type { Sink } from "../connectors/sink.ts";
 import { JobDefinitionError } from "../errors.ts";
-import type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "../plan/logical-plan.ts";
 import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
 import type {
   AggregateFunction,
@@ -24,6 +24,7 @@ import type {
   ReduceFunction,
 } from "./functions.ts";
 import type { Job } from "./job.ts";
+import type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./logical-plan.ts";
 import type { OutputTag } from "./output-tag.ts";
 import type { ProcessWindowFunction, WindowAssigner } from "./windows.ts";
 

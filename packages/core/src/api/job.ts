@@ -4,13 +4,14 @@
  * `eddy run` (CLI) executes it. A job module must build the same plan every time it is imported,
  * because every worker thread imports it to get the user's functions.
  */
+
+import type { Source } from "../connectors/api/source.ts";
 import { FromElementsSource } from "../connectors/from-elements-source.ts";
 import { GeneratorSource, type GeneratorSourceOptions } from "../connectors/generator-source.ts";
-import type { Source } from "../connectors/source.ts";
 import { ConfigError, JobDefinitionError } from "../errors.ts";
-import type { LogicalNode, OperatorSpec } from "../plan/logical-plan.ts";
 import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
 import { DataStream, type StreamRef } from "./data-stream.ts";
+import type { LogicalNode, OperatorSpec } from "./logical-plan.ts";
 import { DEAD_LETTER, type DeadLetter } from "./output-tag.ts";
 
 export type ErrorHandling = "fail" | "dead-letter";

@@ -9,12 +9,16 @@
  * being taken, split assignments wait, so no split is both in the enumerator's snapshot and in a
  * reader's.
  */
-import type { SinkCommitter } from "../connectors/sink.ts";
-import type { SourceSplit } from "../connectors/source.ts";
+import type { SinkCommitter } from "../connectors/api/sink.ts";
+import type { SourceSplit } from "../connectors/api/source.ts";
 import { EddyError, errorMessage } from "../errors.ts";
-import type { TaskAcknowledgement } from "../runtime/task-checkpointing.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
-import type { CheckpointMetadata, CheckpointStats, TaskStateHandle } from "./snapshot.ts";
+import type {
+  CheckpointMetadata,
+  CheckpointStats,
+  TaskAcknowledgement,
+  TaskStateHandle,
+} from "./snapshot.ts";
 
 export interface CheckpointOptions {
   /** Where checkpoints are written. Default `./.eddy/checkpoints/<job name>`. */

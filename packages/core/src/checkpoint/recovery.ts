@@ -6,9 +6,9 @@
  * left to run.
  */
 import { join } from "node:path";
-import type { SinkCommitter } from "../connectors/sink.ts";
+import type { OperatorSpec } from "../api/logical-plan.ts";
+import type { SinkCommitter } from "../connectors/api/sink.ts";
 import { EddyError } from "../errors.ts";
-import type { OperatorSpec } from "../plan/logical-plan.ts";
 import type { PhysicalPlan } from "../plan/physical-plan.ts";
 import type { CheckpointOptions } from "./checkpoint-coordinator.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";

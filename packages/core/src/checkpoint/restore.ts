@@ -4,8 +4,9 @@
  * skipped, with a warning, for the one before it. Restored state is then indexed by operator uid
  * and key group, so each new subtask takes the key groups it owns at the new parallelism.
  */
-import type { SourceSplit } from "../connectors/source.ts";
-import type { RestoredOperatorState } from "../runtime/operator-state.ts";
+
+import type { StateKind } from "../api/state.ts";
+import type { SourceSplit } from "../connectors/api/source.ts";
 import type { KeyGroupRange } from "../state/key-groups.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
 import {
@@ -15,6 +16,12 @@ import {
   type KeyGroupSnapshot,
   type TaskSnapshot,
 } from "./snapshot.ts";
+
+/** What a restore hands one operator of one subtask: the key groups it now owns. */
+export interface RestoredOperatorState {
+  readonly stateKinds: Record<string, StateKind>;
+  readonly groups: ReadonlyMap<number, KeyGroupSnapshot>;
+}
 
 export interface RestoredCheckpoint {
   readonly metadata: CheckpointMetadata;

@@ -10,7 +10,7 @@ import { deserialize, serialize } from "node:v8";
 import { crc32 } from "node:zlib";
 import type { Key } from "../api/functions.ts";
 import type { StateKind } from "../api/state.ts";
-import type { SourceSplit } from "../connectors/source.ts";
+import type { SourceSplit } from "../connectors/api/source.ts";
 import { EddyError } from "../errors.ts";
 import type { KeyedStateSnapshot } from "../state/keyed-state-backend.ts";
 
@@ -107,6 +107,19 @@ export interface CheckpointMetadata {
   readonly stats: CheckpointStats;
 }
 
+/** What a task reports when its part of a checkpoint is written. */
+export interface TaskAcknowledgement {
+  readonly checkpointId: number;
+  readonly vertex: number;
+  readonly subtask: number;
+  readonly handle: TaskStateHandle;
+  /** Sink pre-commits by sink uid. */
+  readonly committables: Record<string, unknown[]>;
+  readonly syncMs: number;
+  readonly asyncMs: number;
+  readonly alignmentMs: number;
+}
+
 export interface CheckpointStats {
   readonly durationMs: number;
   readonly syncMs: number;
@@ -114,9 +127,6 @@ export interface CheckpointStats {
   readonly alignmentMs: number;
   readonly bytes: number;
 }
-
-/** The id sinks pre-commit with at the end of input: their last work, committed when the job ends. */
-export const FINAL_CHECKPOINT_ID = Number.MAX_SAFE_INTEGER;
 
 const MAGIC = 0x45444459; // "EDDY"
 

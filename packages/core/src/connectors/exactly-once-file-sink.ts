@@ -10,8 +10,13 @@
 import type { FileHandle } from "node:fs/promises";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { FINAL_CHECKPOINT_ID } from "../checkpoint/snapshot.ts";
-import type { Sink, SinkCommitter, SinkContext, SinkWriter } from "./sink.ts";
+import {
+  FINAL_CHECKPOINT_ID,
+  type Sink,
+  type SinkCommitter,
+  type SinkContext,
+  type SinkWriter,
+} from "./api/sink.ts";
 
 export interface FileCommittable {
   readonly pending: string;

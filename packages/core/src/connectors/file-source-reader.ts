@@ -13,8 +13,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { open, stat } from "node:fs/promises";
 import { EddyError, errorMessage } from "../errors.ts";
-import { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
-import { ReaderAvailability } from "./reader-availability.ts";
 import type {
   InputStatus,
   ReaderOutput,
@@ -22,7 +20,9 @@ import type {
   SourceReader,
   SourceReaderContext,
   SourceSplit,
-} from "./source.ts";
+} from "./api/source.ts";
+import { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
+import { ReaderAvailability } from "./reader-availability.ts";
 
 export interface FileSplit extends SourceSplit {
   readonly splitId: string;

@@ -6,10 +6,6 @@
  * reading goes on. See file-source-reader.ts for how reading stays off the task's critical path.
  */
 import { ConfigError } from "../errors.ts";
-import { CsvFormat } from "./csv-format.ts";
-import type { FileFormat } from "./file-format.ts";
-import { type FileReaderConfig, FileSourceReader, type FileSplit } from "./file-source-reader.ts";
-import { NdjsonFormat } from "./ndjson-format.ts";
 import type {
   Boundedness,
   Source,
@@ -17,7 +13,11 @@ import type {
   SourceReaderContext,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./source.ts";
+} from "./api/source.ts";
+import { CsvFormat } from "./csv-format.ts";
+import type { FileFormat } from "./file-format.ts";
+import { type FileReaderConfig, FileSourceReader, type FileSplit } from "./file-source-reader.ts";
+import { NdjsonFormat } from "./ndjson-format.ts";
 import { SplitQueueEnumerator } from "./split-queue-enumerator.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 

@@ -6,7 +6,6 @@
  * give records event times without a timestamp assigner).
  */
 import { ConfigError } from "../errors.ts";
-import { ReaderAvailability } from "./reader-availability.ts";
 import type {
   InputStatus,
   ReaderOutput,
@@ -17,7 +16,8 @@ import type {
   SourceSplit,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./source.ts";
+} from "./api/source.ts";
+import { ReaderAvailability } from "./reader-availability.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 
 export interface FromElementsSplit extends SourceSplit {

@@ -10,8 +10,6 @@
  * limits the whole source's rate, shared evenly by the splits, without busy-waiting.
  */
 import { ConfigError } from "../errors.ts";
-import { ReaderAvailability } from "./reader-availability.ts";
-import { SeededRandom } from "./seeded-random.ts";
 import type {
   Boundedness,
   InputStatus,
@@ -23,7 +21,9 @@ import type {
   SourceSplit,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./source.ts";
+} from "./api/source.ts";
+import { ReaderAvailability } from "./reader-availability.ts";
+import { SeededRandom } from "./seeded-random.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 
 export interface GeneratorSplit extends SourceSplit {

@@ -2,6 +2,9 @@
  * The built-in connectors: the source and sink interfaces and the sources and sinks that need no
  * client library (in-memory elements, a data generator, NDJSON and CSV files, stdout).
  */
+
+export type * from "./api/sink.ts";
+export type * from "./api/source.ts";
 export { CollectSink } from "./collect-sink.ts";
 export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
 export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";
@@ -30,7 +33,5 @@ export { NdjsonFormat } from "./ndjson-format.ts";
 export { formatRecord, PrintSink, type PrintSinkOptions, type PrintTarget } from "./print-sink.ts";
 export { ReaderAvailability } from "./reader-availability.ts";
 export { SeededRandom } from "./seeded-random.ts";
-export type * from "./sink.ts";
-export type * from "./source.ts";
 export { SplitQueueEnumerator } from "./split-queue-enumerator.ts";
 export { StaticSplitEnumerator } from "./static-split-enumerator.ts";

@@ -7,9 +7,9 @@
  */
 import type { Key, KeySelector } from "../api/functions.ts";
 import type { Job, ResolvedJobOptions } from "../api/job.ts";
+import { KEYED_KINDS, type LogicalEdge, type LogicalNode, TWO_INPUT_KINDS } from "../api/logical-plan.ts";
 import { DEAD_LETTER } from "../api/output-tag.ts";
 import { JobDefinitionError } from "../errors.ts";
-import { KEYED_KINDS, type LogicalEdge, type LogicalNode, TWO_INPUT_KINDS } from "./logical-plan.ts";
 
 export type ExchangeType = "forward" | "hash" | "rebalance" | "broadcast";
 

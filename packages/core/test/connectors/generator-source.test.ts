@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import type { SourceReader } from "../../src/connectors/api/source.ts";
 import { GeneratorSource, type GeneratorSplit } from "../../src/connectors/generator-source.ts";
 import type { SeededRandom } from "../../src/connectors/seeded-random.ts";
-import type { SourceReader } from "../../src/connectors/source.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { ManualClock } from "../../src/time/time.ts";
 import {

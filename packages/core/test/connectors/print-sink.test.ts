@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
+import type { SinkContext } from "../../src/connectors/api/sink.ts";
 import { formatRecord, PrintSink, type PrintTarget } from "../../src/connectors/print-sink.ts";
-import type { SinkContext } from "../../src/connectors/sink.ts";
 
 function context(subtaskIndex = 0, parallelism = 1): SinkContext {
   return { subtaskIndex, parallelism, operatorUid: "print", jobName: "test" };

@@ -17,7 +17,7 @@ import {
   StateDescriptors,
   type ValueState,
 } from "../../src/index.ts";
-import { runWithRestarts } from "../../src/runtime/restart-strategy.ts";
+import { runWithRestarts } from "../../src/runtime/job/restart-strategy.ts";
 
 test("fixed delay restarts `attempts` times, then gives up", () => {
   const strategy = { kind: "fixed-delay", attempts: 3, delayMs: 10 } as const;

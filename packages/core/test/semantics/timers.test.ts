@@ -17,7 +17,7 @@ import {
   type ValueState,
   WatermarkStrategy,
 } from "../../src/index.ts";
-import { TimerQueue } from "../../src/runtime/timer-service.ts";
+import { TimerQueue } from "../../src/runtime/operators/timer-service.ts";
 
 /** One step of a test script: a record for `key` that does `action`, or a watermark. */
 type Step = { key: string; action: string; at?: number } | { watermark: number };

@@ -11,8 +11,11 @@ import {
   type OneInputOperator,
   type OperatorContext,
   type Output,
-} from "../../src/runtime/operator.ts";
-import { InternalTimerService, type ProcessingTimeService } from "../../src/runtime/timer-service.ts";
+} from "../../src/runtime/operators/operator.ts";
+import {
+  InternalTimerService,
+  type ProcessingTimeService,
+} from "../../src/runtime/operators/timer-service.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
 import { keyGroupRangeForSubtask } from "../../src/state/key-groups.ts";
 import { ManualClock } from "../../src/time/time.ts";

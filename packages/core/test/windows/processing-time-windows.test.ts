@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { Collector } from "../../src/api/functions.ts";
+import type { WindowSpec } from "../../src/api/logical-plan.ts";
 import {
   ProcessingTimeSessionWindows,
   type ProcessWindowFunction,
@@ -16,7 +17,6 @@ import {
   TumblingProcessingTimeWindows,
   type WindowAssigner,
 } from "../../src/api/windows.ts";
-import type { WindowSpec } from "../../src/plan/logical-plan.ts";
 import { createWindowOperator } from "../../src/runtime/operators/window-operator.ts";
 import { NO_TIMESTAMP } from "../../src/time/time.ts";
 import { OperatorHarness } from "./operator-harness.ts";

@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import type { DataStream } from "../../src/api/data-stream.ts";
 import type { AggregateFunction, Collector, ProcessContext } from "../../src/api/functions.ts";
 import { Job, type JobOptions } from "../../src/api/job.ts";
+import type { WindowSpec } from "../../src/api/logical-plan.ts";
 import { OutputTag } from "../../src/api/output-tag.ts";
 import {
   EventTimeSessionWindows,
@@ -16,9 +17,8 @@ import {
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
 } from "../../src/api/windows.ts";
-import type { WindowSpec } from "../../src/plan/logical-plan.ts";
+import { runJob } from "../../src/runtime/job/run-job.ts";
 import { createWindowOperator } from "../../src/runtime/operators/window-operator.ts";
-import { runJob } from "../../src/runtime/run-job.ts";
 import { WatermarkStrategy } from "../../src/time/watermark-strategy.ts";
 import { OperatorHarness } from "./operator-harness.ts";
 import { type OracleEvent, type OracleWindows, windowOracle } from "./oracle.ts";

@@ -12,6 +12,7 @@ import type {
   ProcessFunction,
 } from "../../src/api/functions.ts";
 import { Job } from "../../src/api/job.ts";
+import type { WindowSpec } from "../../src/api/logical-plan.ts";
 import { OutputTag } from "../../src/api/output-tag.ts";
 import {
   EventTimeSessionWindows,
@@ -20,8 +21,7 @@ import {
   TumblingEventTimeWindows,
   type WindowAssigner,
 } from "../../src/api/windows.ts";
-import type { WindowSpec } from "../../src/plan/logical-plan.ts";
-import { runJob } from "../../src/runtime/run-job.ts";
+import { runJob } from "../../src/runtime/job/run-job.ts";
 import { WatermarkStrategy } from "../../src/time/watermark-strategy.ts";
 import {
   type OracleEvent,

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { WindowSpec } from "../../src/plan/logical-plan.ts";
+import type { WindowSpec } from "../../src/api/logical-plan.ts";
 import { createWindowOperator } from "../../src/runtime/operators/window-operator.ts";
 import { OperatorHarness } from "./operator-harness.ts";
 import { watermarksAfter, windowOracle } from "./oracle.ts";

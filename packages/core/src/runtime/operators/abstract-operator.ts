@@ -5,7 +5,7 @@
  */
 import type { Collector, KeyedRuntimeContext, MetricGroup, RuntimeContext } from "../../api/functions.ts";
 import { EddyError, JobDefinitionError } from "../../errors.ts";
-import type { OperatorContext, Output, StreamOperator } from "../operator.ts";
+import type { OperatorContext, Output, StreamOperator } from "./operator.ts";
 
 export abstract class AbstractOperator implements StreamOperator {
   protected context!: OperatorContext;

@@ -4,9 +4,9 @@
  * enrichment, control streams).
  */
 import type { CoProcessFunction, Key, KeyedCoProcessFunction, KeySelector } from "../../api/functions.ts";
-import type { OperatorContext, TwoInputOperator } from "../operator.ts";
 import { AbstractOperator, TimestampedCollector } from "./abstract-operator.ts";
 import { AbstractUserTimerOperator } from "./keyed-process-operator.ts";
+import type { OperatorContext, TwoInputOperator } from "./operator.ts";
 import { RecordContext } from "./stateless-operators.ts";
 
 export class CoProcessOperator<IN1, IN2, OUT> extends AbstractOperator implements TwoInputOperator<IN1, IN2> {

@@ -11,8 +11,8 @@ import type {
 } from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
 import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
-import type { OperatorContext } from "../operator.ts";
-import { type InternalTimerService, VOID_NAMESPACE } from "../timer-service.ts";
+import type { OperatorContext } from "./operator.ts";
+import { type InternalTimerService, VOID_NAMESPACE } from "./timer-service.ts";
 
 export class KeyedContext<K extends Key> implements KeyedProcessContext<K>, OnTimerContext<K>, TimerService {
   currentTimestamp = 0;

@@ -14,10 +14,10 @@ import { StateDescriptors, type ValueState } from "../../api/state.ts";
 import { EddyError } from "../../errors.ts";
 import { checkKeyType } from "../../state/key-groups.ts";
 import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
-import type { OneInputOperator, OperatorContext } from "../operator.ts";
-import type { InternalTimerService, Timer, Triggerable } from "../timer-service.ts";
 import { AbstractOperator, TimestampedCollector } from "./abstract-operator.ts";
 import { KeyedContext } from "./keyed-context.ts";
+import type { OneInputOperator, OperatorContext } from "./operator.ts";
+import type { InternalTimerService, Timer, Triggerable } from "./timer-service.ts";
 
 /** Base of keyed operators: makes the record's key current before processing it. */
 export abstract class AbstractKeyedOperator extends AbstractOperator {

@@ -3,10 +3,10 @@
  * flushing happens at batch edges and may be asynchronous, in which case the task waits for it
  * before taking more input (so a slow sink backpressures the job).
  */
-import type { Sink, SinkContext, SinkWriter } from "../../connectors/sink.ts";
+import type { Sink, SinkContext, SinkWriter } from "../../connectors/api/sink.ts";
 import { EddyError } from "../../errors.ts";
-import type { OneInputOperator, OperatorContext } from "../operator.ts";
 import { AbstractOperator } from "./abstract-operator.ts";
+import type { OneInputOperator, OperatorContext } from "./operator.ts";
 
 export class SinkOperator<T> extends AbstractOperator implements OneInputOperator<T> {
   private writer!: SinkWriter<T>;

@@ -4,7 +4,7 @@
  * nothing back). At the end of bounded input it emits the final watermark (+Infinity), which
  * fires every event-time timer and window downstream.
  */
-import type { InputStatus, ReaderOutput, SourceOutput, SourceReader } from "../../connectors/source.ts";
+import type { InputStatus, ReaderOutput, SourceOutput, SourceReader } from "../../connectors/api/source.ts";
 import { EddyError } from "../../errors.ts";
 import { MAX_WATERMARK, NO_TIMESTAMP } from "../../time/time.ts";
 import { MultiplexedOutput, WatermarkMultiplexer } from "../../time/watermark-multiplexer.ts";
@@ -13,7 +13,7 @@ import type {
   WatermarkGenerator,
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
-import type { OperatorContext, Output } from "../operator.ts";
+import type { OperatorContext, Output } from "./operator.ts";
 
 class SplitOutput<T> implements SourceOutput<T> {
   lastActivity = 0;

@@ -10,8 +10,8 @@ import type {
   ProcessFunction,
 } from "../../api/functions.ts";
 import type { OutputTag } from "../../api/output-tag.ts";
-import type { OneInputOperator, OperatorContext } from "../operator.ts";
 import { AbstractOperator, TimestampedCollector } from "./abstract-operator.ts";
+import type { OneInputOperator, OperatorContext } from "./operator.ts";
 
 export class MapOperator<IN, OUT> extends AbstractOperator implements OneInputOperator<IN> {
   constructor(private readonly fn: MapFunction<IN, OUT>) {

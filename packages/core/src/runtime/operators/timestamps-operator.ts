@@ -11,8 +11,8 @@ import type {
   WatermarkOutput,
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
-import type { OneInputOperator, OperatorContext } from "../operator.ts";
 import { AbstractOperator } from "./abstract-operator.ts";
+import type { OneInputOperator, OperatorContext } from "./operator.ts";
 
 export class TimestampsOperator<T> extends AbstractOperator implements OneInputOperator<T>, WatermarkOutput {
   private generator!: WatermarkGenerator<T>;

@@ -23,8 +23,8 @@
  * kind, and the contents per function kind.
  */
 import type { Key, KeySelector } from "../../api/functions.ts";
-import type { WindowSpec } from "../../plan/logical-plan.ts";
-import type { OneInputOperator } from "../operator.ts";
+import type { WindowSpec } from "../../api/logical-plan.ts";
+import type { OneInputOperator } from "./operator.ts";
 import { AlignedWindowOperator } from "./windows/aligned-window-operator.ts";
 import { SessionWindowOperator } from "./windows/session-window-operator.ts";
 

@@ -11,13 +11,13 @@
  * windows never overlap.
  */
 import type { Key, KeySelector } from "../../../api/functions.ts";
+import type { WindowSpec } from "../../../api/logical-plan.ts";
 import { type MapState, StateDescriptors } from "../../../api/state.ts";
-import type { WindowSpec } from "../../../plan/logical-plan.ts";
 import { NO_TIMESTAMP } from "../../../time/time.ts";
-import type { OneInputOperator, OperatorContext } from "../../operator.ts";
-import type { InternalTimerService, Timer, Triggerable } from "../../timer-service.ts";
 import { TimestampedCollector } from "../abstract-operator.ts";
 import { AbstractKeyedOperator } from "../keyed-process-operator.ts";
+import type { OneInputOperator, OperatorContext } from "../operator.ts";
+import type { InternalTimerService, Timer, Triggerable } from "../timer-service.ts";
 import { FiringContext } from "./firing-context.ts";
 import { createWindowContents, type WindowContents } from "./window-contents.ts";
 

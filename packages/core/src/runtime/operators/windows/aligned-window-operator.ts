@@ -5,8 +5,8 @@
  * so no array of windows is made per record; a window is its start, since the size is fixed.
  */
 import type { Key, KeySelector } from "../../../api/functions.ts";
+import type { WindowSpec } from "../../../api/logical-plan.ts";
 import { type AlignedWindowAssigner, lastWindowStart } from "../../../api/windows.ts";
-import type { WindowSpec } from "../../../plan/logical-plan.ts";
 import { AbstractWindowOperator } from "./abstract-window-operator.ts";
 
 export class AlignedWindowOperator extends AbstractWindowOperator {

@@ -6,8 +6,8 @@
 import type { Key } from "../../../api/functions.ts";
 import type { OutputTag } from "../../../api/output-tag.ts";
 import type { TimeWindow, WindowContext } from "../../../api/windows.ts";
-import type { OperatorContext } from "../../operator.ts";
-import type { InternalTimerService } from "../../timer-service.ts";
+import type { OperatorContext } from "../operator.ts";
+import type { InternalTimerService } from "../timer-service.ts";
 
 export class FiringContext implements WindowContext<Key> {
   key: Key = 0;

@@ -16,10 +16,10 @@
  * moving state expensive.
  */
 import type { Key, KeySelector } from "../../../api/functions.ts";
+import type { WindowSpec } from "../../../api/logical-plan.ts";
 import { StateDescriptors, type ValueState } from "../../../api/state.ts";
 import type { SessionWindowAssigner } from "../../../api/windows.ts";
-import type { WindowSpec } from "../../../plan/logical-plan.ts";
-import type { OperatorContext } from "../../operator.ts";
+import type { OperatorContext } from "../operator.ts";
 import { AbstractWindowOperator } from "./abstract-window-operator.ts";
 
 export class SessionWindowOperator extends AbstractWindowOperator {

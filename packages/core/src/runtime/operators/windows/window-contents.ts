@@ -5,8 +5,8 @@
  * `add` returns as the window's contents and hands it back to `merge` and `emit`.
  */
 import type { AggregateFunction, Collector, Key, ReduceFunction } from "../../../api/functions.ts";
+import type { WindowSpec } from "../../../api/logical-plan.ts";
 import type { ProcessWindowFunction, WindowContext } from "../../../api/windows.ts";
-import type { WindowSpec } from "../../../plan/logical-plan.ts";
 
 export interface WindowContents {
   /** The window's contents with `value` added; `contents` is undefined for a new window. */

@@ -4,10 +4,10 @@
  * watermarks as their minimum over active channels. When every channel has ended, the combined
  * watermark has reached +Infinity and the task's input is finished.
  */
-import { WatermarkMultiplexer } from "../time/watermark-multiplexer.ts";
+import { WatermarkMultiplexer } from "../../time/watermark-multiplexer.ts";
+import type { AnyOperator } from "../operators/operator.ts";
 import { type ChannelItem, WATERMARK_MARKER } from "./batch.ts";
 import type { ChannelReceiver } from "./channel.ts";
-import type { AnyOperator } from "./operator.ts";
 
 export interface GateInput {
   readonly receiver: ChannelReceiver;

@@ -3,10 +3,10 @@
  * Plain data only: they are structured-cloned.
  */
 import type { MessagePort } from "node:worker_threads";
-import type { DeadLetter } from "../api/output-tag.ts";
-import type { SourceSplit } from "../connectors/source.ts";
+import type { DeadLetter } from "../../api/output-tag.ts";
+import type { TaskAcknowledgement } from "../../checkpoint/snapshot.ts";
+import type { SourceSplit } from "../../connectors/api/source.ts";
 import type { MetricsSample } from "./job-metrics.ts";
-import type { TaskAcknowledgement } from "./task-checkpointing.ts";
 
 export interface WorkerData {
   readonly moduleUrl: string;

@@ -6,7 +6,6 @@
  * and resumes from positions it is given back (restore). Records leave a reader through a
  * per-split output so that each split generates its own watermarks.
  */
-import type { Key } from "../api/functions.ts";
 
 export interface SourceSplit {
   /** Stable identity; splits are serialised into checkpoints, so keep them plain data. */
@@ -86,9 +85,4 @@ export interface SourceReader<T, S extends SourceSplit> {
   snapshotState(checkpointId: number): S[];
   progress?(): number | undefined;
   close(): void | Promise<void>;
-}
-
-/** Key-partitioned sources can declare their key so the planner can avoid a shuffle later. */
-export interface KeyedSourceHint<T> {
-  readonly keySelector: (value: T) => Key;
 }

@@ -39,3 +39,6 @@ export interface SinkCommitter<C> {
   /** Discards committables of a checkpoint that never completed. */
   abort?(committables: readonly C[]): Promise<void>;
 }
+
+/** The id sinks pre-commit with at the end of input: their last work, committed when the job ends. */
+export const FINAL_CHECKPOINT_ID = Number.MAX_SAFE_INTEGER;

@@ -4,9 +4,9 @@
  * registering it again is a no-op, deleting it removes it. Timers fire in time order, ties in
  * registration order, each with its key set as the current key, as in Flink.
  */
-import type { Key } from "../api/functions.ts";
-import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
-import { MIN_WATERMARK } from "../time/time.ts";
+import type { Key } from "../../api/functions.ts";
+import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
+import { MIN_WATERMARK } from "../../time/time.ts";
 
 /** Namespaces separate timers (and state) of one key, e.g. one per window. */
 export type Namespace = number | string;

@@ -3,7 +3,7 @@
  * chained operators' inputs and the exchanges' writers; side outputs go to the consumers of that
  * tag. A single consumer is called directly; several are called in turn.
  */
-import { DEAD_LETTER, type DeadLetter } from "../api/output-tag.ts";
+import { DEAD_LETTER, type DeadLetter } from "../../api/output-tag.ts";
 import type { OneInputOperator, OperatorMetrics, Output } from "./operator.ts";
 
 const NO_TARGETS: readonly Output<unknown>[] = [];

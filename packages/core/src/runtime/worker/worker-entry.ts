@@ -6,22 +6,22 @@
  * and reports metrics, dead letters, collected records and its end to the coordinator.
  */
 import { parentPort, workerData as rawWorkerData } from "node:worker_threads";
-import type { DeadLetter } from "../api/output-tag.ts";
-import { FileCheckpointStore } from "../checkpoint/file-checkpoint-store.ts";
-import { RestoreIndex, readCheckpoint } from "../checkpoint/restore.ts";
-import { EddyError } from "../errors.ts";
-import { type Exchange, planJob } from "../plan/physical-plan.ts";
-import { systemClock } from "../time/time.ts";
-import { LocalChannel } from "./channel.ts";
-import { type ChannelProvider, deployTasks } from "./deploy.ts";
-import { sampleTasks } from "./job-metrics.ts";
-import { loadJobModule, planFingerprint } from "./job-module.ts";
-import { RemoteReceiver, RemoteSender } from "./remote-channel.ts";
-import type { ReaderEndpoint, SplitGateway } from "./split-coordination.ts";
-import type { Task } from "./task.ts";
-import type { CheckpointGateway } from "./task-checkpointing.ts";
-import { TaskExecutor } from "./task-executor.ts";
-import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
+import type { DeadLetter } from "../../api/output-tag.ts";
+import { FileCheckpointStore } from "../../checkpoint/file-checkpoint-store.ts";
+import { RestoreIndex, readCheckpoint } from "../../checkpoint/restore.ts";
+import { EddyError } from "../../errors.ts";
+import { type Exchange, planJob } from "../../plan/physical-plan.ts";
+import { systemClock } from "../../time/time.ts";
+import { sampleTasks } from "../job/job-metrics.ts";
+import { loadJobModule, planFingerprint } from "../job/job-module.ts";
+import { channelId, type FromWorker, type ToWorker, type WorkerData } from "../job/worker-protocol.ts";
+import { LocalChannel } from "../network/channel.ts";
+import { RemoteReceiver, RemoteSender } from "../network/remote-channel.ts";
+import { type ChannelProvider, deployTasks } from "../task/deploy.ts";
+import type { ReaderEndpoint, SplitGateway } from "../task/split-coordination.ts";
+import type { Task } from "../task/task.ts";
+import type { CheckpointGateway } from "../task/task-checkpointing.ts";
+import { TaskExecutor } from "../task/task-executor.ts";
 
 const data = rawWorkerData as WorkerData;
 const port = parentPort!;

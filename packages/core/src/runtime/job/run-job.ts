@@ -4,22 +4,25 @@
  * one thread per slot, each importing the module (see worker-runner.ts). Both return the same
  * result: collected outputs, final metrics and the count of dead letters.
  */
-import type { CollectHandle } from "../api/data-stream.ts";
-import type { Job } from "../api/job.ts";
-import type { DeadLetter } from "../api/output-tag.ts";
+import type { CollectHandle } from "../../api/data-stream.ts";
+import type { Job } from "../../api/job.ts";
+import type { OperatorSpec } from "../../api/logical-plan.ts";
+import type { DeadLetter } from "../../api/output-tag.ts";
 import {
   CheckpointCoordinator,
   type CheckpointOptions,
   type CompletedCheckpoint,
-} from "../checkpoint/checkpoint-coordinator.ts";
-import { prepareRecovery, type Recovery } from "../checkpoint/recovery.ts";
-import type { Source } from "../connectors/source.ts";
-import { describeRecord } from "../errors.ts";
-import type { OperatorSpec } from "../plan/logical-plan.ts";
-import { type PhysicalPlan, type PlanOverrides, planJob } from "../plan/physical-plan.ts";
-import { removeStaleStateDirs } from "../state/lmdb-keyed-state-backend.ts";
-import { type Clock, systemClock } from "../time/time.ts";
-import { deployTasks } from "./deploy.ts";
+} from "../../checkpoint/checkpoint-coordinator.ts";
+import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
+import type { Source } from "../../connectors/api/source.ts";
+import { describeRecord } from "../../errors.ts";
+import { type PhysicalPlan, type PlanOverrides, planJob } from "../../plan/physical-plan.ts";
+import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
+import { type Clock, systemClock } from "../../time/time.ts";
+import { deployTasks } from "../task/deploy.ts";
+import { LocalSplitGateway, SourceCoordinator } from "../task/split-coordination.ts";
+import type { Task } from "../task/task.ts";
+import { TaskExecutor } from "../task/task-executor.ts";
 import type { JobControl } from "./job-control.ts";
 import {
   aggregateSamples,
@@ -30,9 +33,6 @@ import {
 } from "./job-metrics.ts";
 import { LocalChannelProvider } from "./local-channels.ts";
 import { type RestartStrategy, runWithRestarts } from "./restart-strategy.ts";
-import { LocalSplitGateway, SourceCoordinator } from "./split-coordination.ts";
-import type { Task } from "./task.ts";
-import { TaskExecutor } from "./task-executor.ts";
 
 export interface RunOptions extends PlanOverrides {
   /** Processing time source; tests pass a ManualClock. */

@@ -1,21 +1,16 @@
 /**
  * Maps the plan's operator specs to operator instances. The only place that knows every kind.
  */
-import type { Key, KeySelector } from "../api/functions.ts";
-import { EddyError } from "../errors.ts";
-import type { LogicalNode } from "../plan/logical-plan.ts";
+import type { Key, KeySelector } from "../../api/functions.ts";
+import type { LogicalNode } from "../../api/logical-plan.ts";
+import { EddyError } from "../../errors.ts";
+import { CoProcessOperator, KeyedCoProcessOperator } from "./co-process-operators.ts";
+import { KeyedProcessOperator, ReduceOperator } from "./keyed-process-operator.ts";
 import type { AnyOperator } from "./operator.ts";
-import { CoProcessOperator, KeyedCoProcessOperator } from "./operators/co-process-operators.ts";
-import { KeyedProcessOperator, ReduceOperator } from "./operators/keyed-process-operator.ts";
-import { SinkOperator } from "./operators/sink-operator.ts";
-import {
-  FilterOperator,
-  FlatMapOperator,
-  MapOperator,
-  ProcessOperator,
-} from "./operators/stateless-operators.ts";
-import { TimestampsOperator } from "./operators/timestamps-operator.ts";
-import { createWindowOperator } from "./operators/window-operator.ts";
+import { SinkOperator } from "./sink-operator.ts";
+import { FilterOperator, FlatMapOperator, MapOperator, ProcessOperator } from "./stateless-operators.ts";
+import { TimestampsOperator } from "./timestamps-operator.ts";
+import { createWindowOperator } from "./window-operator.ts";
 
 export interface OperatorFactoryContext {
   readonly collected: Map<string, unknown[]>;

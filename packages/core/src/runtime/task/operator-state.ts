@@ -4,18 +4,13 @@
  * by key group when a barrier passes: the backend's snapshot is read afterwards, asynchronously
  * (task-checkpointing.ts); timers are taken at once. Sources add their readers' split positions.
  */
-import type { Key } from "../api/functions.ts";
-import type { StateKind } from "../api/state.ts";
-import type { KeyGroupSnapshot, PendingOperatorSnapshot, TimerEntry } from "../checkpoint/snapshot.ts";
-import type { SourceSplit } from "../connectors/source.ts";
-import type { KeyedStateBackend, KeyedStateSnapshot } from "../state/keyed-state-backend.ts";
-import type { InternalTimerService, Namespace } from "./timer-service.ts";
-
-/** What a restore hands one operator of one subtask: the key groups it now owns. */
-export interface RestoredOperatorState {
-  readonly stateKinds: Record<string, StateKind>;
-  readonly groups: ReadonlyMap<number, KeyGroupSnapshot>;
-}
+import type { Key } from "../../api/functions.ts";
+import type { StateKind } from "../../api/state.ts";
+import type { RestoredOperatorState } from "../../checkpoint/restore.ts";
+import type { KeyGroupSnapshot, PendingOperatorSnapshot, TimerEntry } from "../../checkpoint/snapshot.ts";
+import type { SourceSplit } from "../../connectors/api/source.ts";
+import type { KeyedStateBackend, KeyedStateSnapshot } from "../../state/keyed-state-backend.ts";
+import type { InternalTimerService, Namespace } from "../operators/timer-service.ts";
 
 export class OperatorStateHolder {
   backend: KeyedStateBackend | undefined;

@@ -5,6 +5,10 @@
  * Node ids are positions in creation order, so every thread that imports the same job module
  * builds the same plan and operators can be matched across threads by id and uid.
  */
+
+import type { Sink } from "../connectors/api/sink.ts";
+import type { Source } from "../connectors/api/source.ts";
+import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
 import type {
   AggregateFunction,
   CoProcessFunction,
@@ -17,11 +21,8 @@ import type {
   MapFunction,
   ProcessFunction,
   ReduceFunction,
-} from "../api/functions.ts";
-import type { ProcessWindowFunction, WindowAssigner } from "../api/windows.ts";
-import type { Sink } from "../connectors/sink.ts";
-import type { Source } from "../connectors/source.ts";
-import type { WatermarkStrategy } from "../time/watermark-strategy.ts";
+} from "./functions.ts";
+import type { ProcessWindowFunction, WindowAssigner } from "./windows.ts";
 
 export type Partitioning = "forward" | "hash" | "rebalance" | "broadcast" | "auto";
 

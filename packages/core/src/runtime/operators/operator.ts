@@ -4,9 +4,9 @@
  * pass through the same calls in order with the records. An operator emits through its Output,
  * which is either the next operator of the chain or the writer of an exchange.
  */
-import type { ErrorHandling } from "../api/job.ts";
-import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
-import type { Clock } from "../time/time.ts";
+import type { ErrorHandling } from "../../api/job.ts";
+import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
+import type { Clock } from "../../time/time.ts";
 import type { InternalTimerService, ProcessingTimeService, Triggerable } from "./timer-service.ts";
 
 export interface Output<T> {

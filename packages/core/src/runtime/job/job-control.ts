@@ -4,8 +4,8 @@
  * connects it when the job starts.
  */
 import { join } from "node:path";
-import { writeSavepoint } from "../checkpoint/savepoint.ts";
-import { EddyError } from "../errors.ts";
+import { writeSavepoint } from "../../checkpoint/savepoint.ts";
+import { EddyError } from "../../errors.ts";
 
 interface RunningJob {
   readonly jobName: string;

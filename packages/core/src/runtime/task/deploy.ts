@@ -4,29 +4,36 @@
  * source reader, keyed-state backends and timer services. Channels come from a provider, so the
  * same code deploys one thread (all channels local) or one of several workers.
  */
-import { DEAD_LETTER, type DeadLetter } from "../api/output-tag.ts";
-import type { SourceReader } from "../connectors/source.ts";
-import { errorMessage, RecordProcessingError } from "../errors.ts";
-import type { OperatorSpec } from "../plan/logical-plan.ts";
-import type { Exchange, JobVertex, PhysicalPlan } from "../plan/physical-plan.ts";
-import { HeapKeyedStateBackend } from "../state/heap-keyed-state-backend.ts";
-import { type KeyGroupRange, keyGroupRangeForSubtask } from "../state/key-groups.ts";
-import type { KeyedStateBackend } from "../state/keyed-state-backend.ts";
-import { LmdbKeyedStateBackend, lmdbStateDir } from "../state/lmdb-keyed-state-backend.ts";
-import type { Clock } from "../time/time.ts";
-import { ChainedInput, ChainOutput } from "./chain-output.ts";
-import type { ChannelReceiver, ChannelSender } from "./channel.ts";
-import { type GateInput, InputGate } from "./input-gate.ts";
-import { type AnyOperator, newOperatorMetrics, type OperatorContext, type Output } from "./operator.ts";
-import { createOperator } from "./operator-factory.ts";
-import { OperatorStateHolder, type RestoredOperatorState } from "./operator-state.ts";
-import { SinkOperator } from "./operators/sink-operator.ts";
-import { SourceOperator } from "./operators/source-operator.ts";
-import { RecordWriter } from "./record-writer.ts";
+
+import type { OperatorSpec } from "../../api/logical-plan.ts";
+import { DEAD_LETTER, type DeadLetter } from "../../api/output-tag.ts";
+import type { RestoredOperatorState } from "../../checkpoint/restore.ts";
+import type { SourceReader } from "../../connectors/api/source.ts";
+import { errorMessage, RecordProcessingError } from "../../errors.ts";
+import type { Exchange, JobVertex, PhysicalPlan } from "../../plan/physical-plan.ts";
+import { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
+import { type KeyGroupRange, keyGroupRangeForSubtask } from "../../state/key-groups.ts";
+import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
+import { LmdbKeyedStateBackend, lmdbStateDir } from "../../state/lmdb-keyed-state-backend.ts";
+import type { Clock } from "../../time/time.ts";
+import type { ChannelReceiver, ChannelSender } from "../network/channel.ts";
+import { type GateInput, InputGate } from "../network/input-gate.ts";
+import { RecordWriter } from "../network/record-writer.ts";
+import { ChainedInput, ChainOutput } from "../operators/chain-output.ts";
+import {
+  type AnyOperator,
+  newOperatorMetrics,
+  type OperatorContext,
+  type Output,
+} from "../operators/operator.ts";
+import { createOperator } from "../operators/operator-factory.ts";
+import { SinkOperator } from "../operators/sink-operator.ts";
+import { SourceOperator } from "../operators/source-operator.ts";
+import { InternalTimerService, type ProcessingTimeService } from "../operators/timer-service.ts";
+import { OperatorStateHolder } from "./operator-state.ts";
 import type { SplitGateway } from "./split-coordination.ts";
 import { Task, type TaskOperator } from "./task.ts";
 import type { CheckpointGateway } from "./task-checkpointing.ts";
-import { InternalTimerService, type ProcessingTimeService } from "./timer-service.ts";
 
 export interface ChannelProvider {
   sender(exchange: Exchange, from: number, to: number): ChannelSender;

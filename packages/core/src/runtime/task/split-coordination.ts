@@ -5,7 +5,7 @@
  * Deliveries are asynchronous (a microtask or a message) so a reader is never re-entered while
  * it is inside pollNext.
  */
-import type { Source, SourceSplit, SplitEnumerator } from "../connectors/source.ts";
+import type { Source, SourceSplit, SplitEnumerator } from "../../connectors/api/source.ts";
 
 export interface ReaderEndpoint {
   addSplits(splits: readonly SourceSplit[]): void;

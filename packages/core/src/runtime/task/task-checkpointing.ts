@@ -9,22 +9,10 @@
  * checkpoint instead.
  */
 
-import type { CheckpointStore } from "../checkpoint/checkpoint-storage.ts";
-import type { PendingOperatorSnapshot, TaskStateHandle } from "../checkpoint/snapshot.ts";
-import { encodeSnapshotInPieces } from "../checkpoint/snapshot-encoder.ts";
-import { errorMessage } from "../errors.ts";
-
-export interface TaskAcknowledgement {
-  readonly checkpointId: number;
-  readonly vertex: number;
-  readonly subtask: number;
-  readonly handle: TaskStateHandle;
-  /** Sink pre-commits by sink uid. */
-  readonly committables: Record<string, unknown[]>;
-  readonly syncMs: number;
-  readonly asyncMs: number;
-  readonly alignmentMs: number;
-}
+import type { CheckpointStore } from "../../checkpoint/checkpoint-storage.ts";
+import type { PendingOperatorSnapshot, TaskAcknowledgement } from "../../checkpoint/snapshot.ts";
+import { encodeSnapshotInPieces } from "../../checkpoint/snapshot-encoder.ts";
+import { errorMessage } from "../../errors.ts";
 
 /** How tasks of a thread reach the checkpoint coordinator and the store. */
 export interface CheckpointGateway {

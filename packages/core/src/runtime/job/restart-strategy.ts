@@ -5,7 +5,7 @@
  * clock; `runWithRestarts` does the waiting. Errors that say they cannot be cured by a retry (a bad
  * job definition, a record that makes user code throw) fail the job at once.
  */
-import { EddyError, errorMessage, JobFailedError } from "../errors.ts";
+import { EddyError, errorMessage, JobFailedError } from "../../errors.ts";
 
 export type RestartStrategy =
   | { readonly kind: "none" }

@@ -5,10 +5,11 @@
  * dead letters and collected records, and fails the whole run if any worker fails.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import { CheckpointCoordinator } from "../checkpoint/checkpoint-coordinator.ts";
-import type { SourceSplit } from "../connectors/source.ts";
-import { EddyError, JobFailedError } from "../errors.ts";
-import { planJob } from "../plan/physical-plan.ts";
+import { CheckpointCoordinator } from "../../checkpoint/checkpoint-coordinator.ts";
+import type { SourceSplit } from "../../connectors/api/source.ts";
+import { EddyError, JobFailedError } from "../../errors.ts";
+import { planJob } from "../../plan/physical-plan.ts";
+import { type ReaderDelivery, SourceCoordinator } from "../task/split-coordination.ts";
 import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
 import { runWithRestarts } from "./restart-strategy.ts";
@@ -20,7 +21,6 @@ import {
   prepareRun,
   type RunOptions,
 } from "./run-job.ts";
-import { type ReaderDelivery, SourceCoordinator } from "./split-coordination.ts";
 import { channelId, type FromWorker, type ToWorker, type WorkerData } from "./worker-protocol.ts";
 
 export interface ModuleRunOptions extends Omit<RunOptions, "clock"> {
@@ -195,7 +195,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
             ? undefined
             : { dir: recovery.store.location, restoreId: recovery.restore?.checkpointId ?? 0 },
       };
-      const worker = new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
+      const worker = new Worker(new URL("../worker/worker-bootstrap.mjs", import.meta.url), {
         workerData,
         transferList: Object.values(ports[slot]),
         execArgv: exec,

@@ -5,14 +5,14 @@
  * no credit, a sink flush in flight) says so and its executor waits for a wakeup.
  */
 
-import { FINAL_CHECKPOINT_ID } from "../checkpoint/snapshot.ts";
-import type { InputStatus } from "../connectors/source.ts";
-import type { InputGate } from "./input-gate.ts";
-import type { AnyOperator, OperatorContext, OperatorMetrics, StreamOperator } from "./operator.ts";
+import { FINAL_CHECKPOINT_ID } from "../../connectors/api/sink.ts";
+import type { InputStatus } from "../../connectors/api/source.ts";
+import type { InputGate } from "../network/input-gate.ts";
+import type { RecordWriter } from "../network/record-writer.ts";
+import type { AnyOperator, OperatorContext, OperatorMetrics, StreamOperator } from "../operators/operator.ts";
+import type { SinkOperator } from "../operators/sink-operator.ts";
+import type { SourceOperator } from "../operators/source-operator.ts";
 import type { OperatorStateHolder } from "./operator-state.ts";
-import type { SinkOperator } from "./operators/sink-operator.ts";
-import type { SourceOperator } from "./operators/source-operator.ts";
-import type { RecordWriter } from "./record-writer.ts";
 import { type CheckpointGateway, type SnapshotInFlight, writeTaskSnapshot } from "./task-checkpointing.ts";
 
 export type TaskStatus = "created" | "running" | "finishing" | "finished" | "failed" | "cancelled";

@@ -4,7 +4,7 @@
  * message ports, file reads and timers can run. When no task can move, the loop sleeps until a
  * wakeup (data or credit arrived, a read finished) or the next processing-time timer.
  */
-import type { Clock } from "../time/time.ts";
+import type { Clock } from "../../time/time.ts";
 import type { Task } from "./task.ts";
 
 const SLICE_MS = 20;

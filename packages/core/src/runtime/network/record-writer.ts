@@ -5,9 +5,10 @@
  * channel's batch at their position. Without credit, full batches wait in `pending` and the task
  * reports backpressure until the receiver frees space.
  */
-import type { Key, KeySelector } from "../api/functions.ts";
-import type { ExchangeType } from "../plan/physical-plan.ts";
-import { assignToKeyGroup, checkKeyType, subtaskForKeyGroup } from "../state/key-groups.ts";
+import type { Key, KeySelector } from "../../api/functions.ts";
+import type { ExchangeType } from "../../plan/physical-plan.ts";
+import { assignToKeyGroup, checkKeyType, subtaskForKeyGroup } from "../../state/key-groups.ts";
+import type { Output } from "../operators/operator.ts";
 import {
   ACTIVE_EVENT,
   type ChannelItem,
@@ -17,7 +18,6 @@ import {
   WATERMARK_MARKER,
 } from "./batch.ts";
 import type { ChannelSender } from "./channel.ts";
-import type { Output } from "./operator.ts";
 
 export interface RecordWriterOptions {
   readonly type: ExchangeType;

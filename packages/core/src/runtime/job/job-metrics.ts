@@ -2,9 +2,9 @@
  * What a running job reports about itself: per operator (summed over its subtasks) the records
  * in and out, failures, and the lowest watermark; plus source progress for bounded input.
  */
-import type { PhysicalPlan } from "../plan/physical-plan.ts";
-import type { OperatorMetrics } from "./operator.ts";
-import type { Task } from "./task.ts";
+import type { PhysicalPlan } from "../../plan/physical-plan.ts";
+import type { OperatorMetrics } from "../operators/operator.ts";
+import type { Task } from "../task/task.ts";
 
 export interface OperatorProgress {
   readonly nodeId: number;

@@ -5,8 +5,8 @@
  * and does no other work at import time.
  */
 import { pathToFileURL } from "node:url";
-import { Job } from "../api/job.ts";
-import { ConfigError, JobDefinitionError } from "../errors.ts";
+import { Job } from "../../api/job.ts";
+import { ConfigError, JobDefinitionError } from "../../errors.ts";
 
 export interface JobContext {
   /** Configuration from outside the job (file, flags, environment): plain JSON data. */

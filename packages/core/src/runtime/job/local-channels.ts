@@ -1,9 +1,9 @@
 /**
  * Channels for subtasks that share a thread: one LocalChannel per (exchange, sender, receiver).
  */
-import type { Exchange } from "../plan/physical-plan.ts";
-import { LocalChannel } from "./channel.ts";
-import type { ChannelProvider } from "./deploy.ts";
+import type { Exchange } from "../../plan/physical-plan.ts";
+import { LocalChannel } from "../network/channel.ts";
+import type { ChannelProvider } from "../task/deploy.ts";
 
 export class LocalChannelProvider implements ChannelProvider {
   readonly channels = new Map<string, LocalChannel>();
