@@ -68,3 +68,15 @@ export function describeRecord(record: unknown): string {
   }
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
+
+/**
+ * A job module cannot be found or imported, does not export a Job or a factory of one, its factory
+ * threw, or it builds a different plan each time it is imported (a worker thread got another one).
+ */
+export class JobModuleError extends EddyError {
+  readonly modulePath: string;
+  constructor(modulePath: string, message: string, options?: { cause?: unknown }) {
+    super("EDDY_JOB_MODULE", `job module '${modulePath}': ${message}`, options);
+    this.modulePath = modulePath;
+  }
+}

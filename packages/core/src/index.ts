@@ -34,15 +34,10 @@ export {
 export { defaultSavepointDir, JobControl } from "./runtime/job/job-control.ts";
 export type { JobProgress, OperatorProgress } from "./runtime/job/job-metrics.ts";
 export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job/job-module.ts";
+export { type ChannelStats, JobResult, type JobResultParts } from "./runtime/job/job-result.ts";
 export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/job/restart-strategy.ts";
-export {
-  type ChannelStats,
-  JobResult,
-  type JobResultParts,
-  type RunOptions,
-  runJob,
-} from "./runtime/job/run-job.ts";
-export { type ModuleRunOptions, runJobModule } from "./runtime/job/worker-runner.ts";
+export { runJob, runJobModule } from "./runtime/job/run-job.ts";
+export type { ModuleRunOptions, RunOptions } from "./runtime/job/run-options.ts";
 // ---------------------------------------------------------------------------------------------
 // Testing support: what @eddy/testing needs to run one operator outside a job (its harnesses
 // build an OperatorContext around an operator the way the runtime's deployment does). Not part

@@ -2,6 +2,7 @@
  * What a running job reports about itself: per operator (summed over its subtasks) the records
  * in and out, failures, and the lowest watermark; plus source progress for bounded input.
  */
+import type { Source } from "../../connectors/api/source.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
 import type { OperatorMetrics } from "../operators/operator.ts";
 import type { Task } from "../task/task.ts";
@@ -84,4 +85,16 @@ export function aggregateSamples(plan: PhysicalPlan, samples: readonly MetricsSa
     }
   for (const p of result) if (p.kind === "source") p.recordsIn = p.recordsOut;
   return result;
+}
+
+/** The records the bounded sources expect in total, when every source says. */
+export function expectedRecords(plan: PhysicalPlan): number | undefined {
+  let total = 0;
+  for (const node of plan.nodes) {
+    if (node.spec.kind !== "source") continue;
+    const source = node.spec.source as Source<unknown>;
+    if (source.boundedness !== "bounded" || source.estimatedRecords === undefined) return undefined;
+    total += source.estimatedRecords;
+  }
+  return total;
 }

@@ -9,14 +9,28 @@ import type { OneInputOperator, OperatorMetrics, Output } from "./operator.ts";
 const NO_TARGETS: readonly Output<unknown>[] = [];
 
 export class ChainOutput implements Output<unknown> {
-  private readonly single: Output<unknown> | undefined;
+  private single: Output<unknown> | undefined;
+  private readonly main: Output<unknown>[] = [];
+  private readonly side = new Map<string, Output<unknown>[]>();
   constructor(
     private readonly metrics: OperatorMetrics,
-    private readonly main: readonly Output<unknown>[],
-    private readonly side: ReadonlyMap<string, readonly Output<unknown>[]>,
     private readonly unconsumedDeadLetter: (letter: DeadLetter) => void,
-  ) {
-    this.single = main.length === 1 ? main[0] : undefined;
+  ) {}
+
+  /**
+   * Adds a consumer of the main output (tag undefined) or of a side output, while the task is
+   * deployed: an output is created before its consumers, since an exchange's writer reports the
+   * records it cannot key through the operator's context, which holds this output.
+   */
+  connect(tag: string | undefined, target: Output<unknown>): void {
+    if (tag === undefined) {
+      this.main.push(target);
+      this.single = this.main.length === 1 ? this.main[0] : undefined;
+    } else {
+      const targets = this.side.get(tag);
+      if (targets === undefined) this.side.set(tag, [target]);
+      else targets.push(target);
+    }
   }
 
   collect(value: unknown, timestamp: number): void {

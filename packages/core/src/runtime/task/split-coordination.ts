@@ -1,11 +1,12 @@
 /**
- * The coordinator side of split-based sources: one enumerator per source operator, running in the
- * coordinator (the main thread), assigning splits to readers wherever they run. Readers reach it
- * through a SplitGateway: directly within one thread, over a MessagePort from a worker.
+ * The reader side of split-based sources. A source's split enumerator runs in the coordinating
+ * thread (runtime/job/source-coordinators.ts) and assigns splits to readers wherever they run; the
+ * readers of one thread are reached through LocalReaders, and a thread's source tasks reach their
+ * enumerators through a SplitGateway: directly within one thread, over a MessagePort from a worker.
  * Deliveries are asynchronous (a microtask or a message) so a reader is never re-entered while
  * it is inside pollNext.
  */
-import type { Source, SourceSplit, SplitEnumerator } from "../../connectors/api/source.ts";
+import type { SourceSplit } from "../../connectors/api/source.ts";
 
 export interface ReaderEndpoint {
   addSplits(splits: readonly SourceSplit[]): void;
@@ -24,87 +25,38 @@ export interface ReaderDelivery {
   noMoreSplits(sourceNodeId: number, subtask: number): void;
 }
 
-export class SourceCoordinator {
-  readonly enumerator: SplitEnumerator<SourceSplit>;
-  constructor(
-    readonly sourceNodeId: number,
-    source: Source<unknown, SourceSplit>,
-    parallelism: number,
-    delivery: ReaderDelivery,
-    /** Splits from a checkpoint (readers' positions and unassigned ones); fresh start when undefined. */
-    restoredSplits?: readonly SourceSplit[],
-  ) {
-    this.enumerator = source.createEnumerator(
-      {
-        parallelism,
-        assignSplits: (subtask, splits) => delivery.addSplits(sourceNodeId, subtask, splits),
-        signalNoMoreSplits: (subtask) => delivery.noMoreSplits(sourceNodeId, subtask),
-      },
-      restoredSplits,
-    );
-  }
+/** The enumerators' side, as readers reach it: a reader starts, a reader asks for a split. */
+export interface EnumeratorRequests {
+  addReader(sourceNodeId: number, subtask: number): void;
+  handleSplitRequest(sourceNodeId: number, subtask: number): void;
 }
 
-/** Enumerators and readers in one thread. */
-export class LocalSplitGateway implements SplitGateway, ReaderDelivery {
-  private readonly coordinators = new Map<number, SourceCoordinator>();
-  private readonly readers = new Map<string, ReaderEndpoint>();
-  /** Deliveries held back while a checkpoint is being taken at the sources. */
-  private held: (() => void)[] | undefined;
+/** The source readers of one thread, by (source, subtask): where their splits are delivered. */
+export class LocalReaders implements ReaderDelivery {
+  private readonly endpoints = new Map<string, ReaderEndpoint>();
 
-  pause(paused: boolean): void {
-    if (paused) this.held ??= [];
-    else {
-      const held = this.held ?? [];
-      this.held = undefined;
-      for (const deliver of held) deliver();
-    }
-  }
-
-  /** Unassigned splits of every source, by source uid. */
-  snapshotEnumerators(
-    checkpointId: number,
-    plan: { nodes: readonly { id: number; uid: string }[] },
-  ): Record<string, SourceSplit[]> {
-    const result: Record<string, SourceSplit[]> = {};
-    for (const [nodeId, c] of this.coordinators)
-      result[plan.nodes[nodeId].uid] = c.enumerator.snapshotState(checkpointId);
-    return result;
-  }
-
-  private deliver(action: () => void): void {
-    if (this.held !== undefined) this.held.push(action);
-    else queueMicrotask(action);
-  }
-
-  addCoordinator(coordinator: SourceCoordinator): void {
-    this.coordinators.set(coordinator.sourceNodeId, coordinator);
-  }
-
-  async startAll(): Promise<void> {
-    for (const c of this.coordinators.values()) await c.enumerator.start();
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.coordinators.values()) await c.enumerator.close();
-  }
-
-  registerReader(sourceNodeId: number, subtask: number, endpoint: ReaderEndpoint): void {
-    this.readers.set(`${sourceNodeId}:${subtask}`, endpoint);
-    queueMicrotask(() => this.coordinators.get(sourceNodeId)!.enumerator.addReader(subtask));
-  }
-
-  requestSplit(sourceNodeId: number, subtask: number): void {
-    queueMicrotask(() => this.coordinators.get(sourceNodeId)!.enumerator.handleSplitRequest(subtask));
+  register(sourceNodeId: number, subtask: number, endpoint: ReaderEndpoint): void {
+    this.endpoints.set(`${sourceNodeId}:${subtask}`, endpoint);
   }
 
   addSplits(sourceNodeId: number, subtask: number, splits: readonly SourceSplit[]): void {
-    const reader = this.readers.get(`${sourceNodeId}:${subtask}`);
-    this.deliver(() => reader?.addSplits(splits));
+    const reader = this.endpoints.get(`${sourceNodeId}:${subtask}`);
+    queueMicrotask(() => reader?.addSplits(splits));
   }
 
   noMoreSplits(sourceNodeId: number, subtask: number): void {
-    const reader = this.readers.get(`${sourceNodeId}:${subtask}`);
-    this.deliver(() => reader?.noMoreSplits());
+    const reader = this.endpoints.get(`${sourceNodeId}:${subtask}`);
+    queueMicrotask(() => reader?.noMoreSplits());
   }
+}
+
+/** The gateway of one thread's source tasks: a reader is registered here and announced to its enumerator. */
+export function splitGateway(readers: LocalReaders, enumerators: EnumeratorRequests): SplitGateway {
+  return {
+    registerReader(sourceNodeId, subtask, endpoint) {
+      readers.register(sourceNodeId, subtask, endpoint);
+      enumerators.addReader(sourceNodeId, subtask);
+    },
+    requestSplit: (sourceNodeId, subtask) => enumerators.handleSplitRequest(sourceNodeId, subtask),
+  };
 }

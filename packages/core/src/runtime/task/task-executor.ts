@@ -17,10 +17,10 @@ export class TaskExecutor {
   private failure: Error | undefined;
   private readonly yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  constructor(
-    private readonly tasks: readonly Task[],
-    private readonly clock: Clock,
-  ) {}
+  private tasks: readonly Task[] = [];
+
+  /** An executor exists before its tasks: they are deployed with its `wake`. */
+  constructor(private readonly clock: Clock) {}
 
   /** Wakes the loop; safe to call from any callback. */
   readonly wake = (): void => {
@@ -47,8 +47,12 @@ export class TaskExecutor {
     return this.cancelled;
   }
 
-  /** Runs until every task has finished (bounded input) or the executor is cancelled. */
-  async run(): Promise<void> {
+  /**
+   * Runs `tasks` until every one has finished (bounded input) or the executor is cancelled (also
+   * before the run: the tasks are then opened and released at once).
+   */
+  async run(tasks: readonly Task[]): Promise<void> {
+    this.tasks = tasks;
     try {
       await this.loop();
     } catch (error) {

@@ -7,7 +7,7 @@
 
 import { FINAL_CHECKPOINT_ID } from "../../connectors/api/sink.ts";
 import type { InputStatus } from "../../connectors/api/source.ts";
-import type { InputGate } from "../network/input-gate.ts";
+import { type GateInput, InputGate } from "../network/input-gate.ts";
 import type { RecordWriter } from "../network/record-writer.ts";
 import type { AnyOperator, OperatorContext, OperatorMetrics, StreamOperator } from "../operators/operator.ts";
 import type { SinkOperator } from "../operators/sink-operator.ts";
@@ -27,6 +27,27 @@ export interface TaskOperator {
   readonly state: OperatorStateHolder;
 }
 
+/** What a task reads: its source operator, or the channels of its input gate. */
+export type TaskInputSpec =
+  | { readonly kind: "source"; readonly source: SourceOperator<unknown> }
+  | { readonly kind: "gate"; readonly inputs: readonly GateInput[] };
+
+export interface TaskSpec {
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly name: string;
+  /** In chain (topological) order; the head first. */
+  readonly operators: readonly TaskOperator[];
+  readonly writers: readonly RecordWriter[];
+  readonly sinks: readonly SinkOperator<unknown>[];
+  readonly input: TaskInputSpec;
+  readonly wake: () => void;
+  readonly batchTimeoutMs: number;
+  /** Where checkpoints are written and acknowledged; undefined when checkpointing is off. */
+  readonly checkpoints: CheckpointGateway | undefined;
+}
+
 export class Task {
   status: TaskStatus = "created";
   /** Set while the task waits for something asynchronous (reader data, sink flush, close). */
@@ -35,24 +56,50 @@ export class Task {
   private sourceStatus: InputStatus = "more-available";
   /** A checkpoint the coordinator asked this source task to start. */
   private pendingTrigger: number | undefined;
-  /** Set by the deployment when checkpointing is on. */
-  checkpoints: CheckpointGateway | undefined;
   /** Asynchronous parts of this task's checkpoints still running. */
   private readonly snapshotsInFlight = new Set<SnapshotInFlight>();
+  readonly vertexId: number;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly name: string;
+  readonly operators: readonly TaskOperator[];
+  readonly writers: readonly RecordWriter[];
+  readonly sinks: readonly SinkOperator<unknown>[];
+  readonly input: { kind: "source"; source: SourceOperator<unknown> } | { kind: "gate"; gate: InputGate };
+  private readonly wake: () => void;
+  private readonly batchTimeoutMs: number;
+  private readonly checkpoints: CheckpointGateway | undefined;
 
-  constructor(
-    readonly vertexId: number,
-    readonly subtaskIndex: number,
-    readonly name: string,
-    /** In chain (topological) order; the head first. */
-    readonly operators: readonly TaskOperator[],
-    readonly writers: readonly RecordWriter[],
-    readonly sinks: readonly SinkOperator<unknown>[],
-    readonly input: { kind: "source"; source: SourceOperator<unknown> } | { kind: "gate"; gate: InputGate },
-    private readonly wake: () => void,
-    private readonly batchTimeoutMs: number,
-    readonly parallelism: number,
-  ) {}
+  constructor(spec: TaskSpec) {
+    this.vertexId = spec.vertexId;
+    this.subtaskIndex = spec.subtaskIndex;
+    this.parallelism = spec.parallelism;
+    this.name = spec.name;
+    this.operators = spec.operators;
+    this.writers = spec.writers;
+    this.sinks = spec.sinks;
+    this.wake = spec.wake;
+    this.batchTimeoutMs = spec.batchTimeoutMs;
+    this.checkpoints = spec.checkpoints;
+    this.input =
+      spec.input.kind === "source" ? spec.input : { kind: "gate", gate: this.openGate(spec.input.inputs) };
+  }
+
+  /** The input gate feeds the chain's head; an aligned barrier makes this task checkpoint. */
+  private openGate(inputs: readonly GateInput[]): InputGate {
+    const head = this.operators[0];
+    const operator = head.operator as AnyOperator;
+    const gate = new InputGate(inputs, operator, {
+      watermark: (wm) => operator.processWatermark(wm),
+      idle: (idle) => {
+        for (const writer of this.writers) writer.emitIdle(idle);
+      },
+      barrier: (id, alignmentMs) => this.checkpoint(id, alignmentMs),
+    });
+    // The gate counts the head's records in (they reach the operator without a chain hop).
+    Object.defineProperty(head.metrics, "recordsIn", { get: () => gate.recordsIn, enumerable: true });
+    return gate;
+  }
 
   get done(): boolean {
     return this.status === "finished" || this.status === "failed" || this.status === "cancelled";

@@ -1,24 +1,25 @@
 /**
- * The entry point of a worker thread in a parallel run. A worker is one slot: it runs subtask
- * `slot` of every vertex whose parallelism exceeds `slot`. It imports the job module itself (user
- * functions cannot cross threads), checks that it built the same plan as the coordinator, deploys
- * its tasks with local channels between its own subtasks and MessagePorts to the other workers,
- * and reports metrics, dead letters, collected records and its end to the coordinator.
+ * The entry point of a worker thread in a parallel run: the worker side of the worker-thread
+ * deployment (runtime/job/worker-deployment.ts). A worker is one slot: it runs subtask `slot` of
+ * every vertex whose parallelism exceeds `slot`. It imports the job module itself (user functions
+ * cannot cross threads), checks that it built the same plan as the coordinator, deploys its tasks
+ * with local channels between its own subtasks and MessagePorts to the other workers, and
+ * reports metrics, dead letters, collected records and its end to the coordinator.
  */
 import { parentPort, workerData as rawWorkerData } from "node:worker_threads";
 import type { DeadLetter } from "../../api/output-tag.ts";
 import { FileCheckpointStore } from "../../checkpoint/file-checkpoint-store.ts";
 import { RestoreIndex, readCheckpoint } from "../../checkpoint/restore.ts";
-import { EddyError } from "../../errors.ts";
-import { type Exchange, planJob } from "../../plan/physical-plan.ts";
+import type { EddyError } from "../../errors.ts";
+import { type Exchange, type PhysicalPlan, planJob } from "../../plan/physical-plan.ts";
 import { systemClock } from "../../time/time.ts";
 import { sampleTasks } from "../job/job-metrics.ts";
-import { loadJobModule, planFingerprint } from "../job/job-module.ts";
+import { checkSamePlan, loadJobModule } from "../job/job-module.ts";
+import { LocalChannelProvider } from "../job/local-channels.ts";
 import { channelId, type FromWorker, type ToWorker, type WorkerData } from "../job/worker-protocol.ts";
-import { LocalChannel } from "../network/channel.ts";
 import { RemoteReceiver, RemoteSender } from "../network/remote-channel.ts";
 import { type ChannelProvider, deployTasks } from "../task/deploy.ts";
-import type { ReaderEndpoint, SplitGateway } from "../task/split-coordination.ts";
+import { LocalReaders, splitGateway } from "../task/split-coordination.ts";
 import type { Task } from "../task/task.ts";
 import type { CheckpointGateway } from "../task/task-checkpointing.ts";
 import { TaskExecutor } from "../task/task-executor.ts";
@@ -29,101 +30,40 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 async function main(): Promise<void> {
   const job = await loadJobModule(data.moduleUrl, { config: data.config, parallelism: data.parallelism });
-  if (planFingerprint(job) !== data.fingerprint)
-    throw new EddyError(
-      "EDDY_PLAN_MISMATCH",
-      "the job module built a different plan in a worker thread than in the coordinator: a job module must build " +
-        "its plan deterministically from its configuration (no randomness, clock or I/O at import time)",
-    );
+  checkSamePlan(data.moduleUrl, job, data.fingerprint);
   const plan = planJob(job, { parallelism: data.parallelism });
-  let executor: TaskExecutor | undefined;
-  const wake = () => executor?.wake();
-  const capacity = plan.options.channelCapacity;
-
-  const local = new Map<string, LocalChannel>();
-  const remotes: { close(): void }[] = [];
-  const channels: ChannelProvider = {
-    sender(exchange: Exchange, from: number, to: number) {
-      const id = channelId(exchange.id, from, to);
-      if (from === to) return localChannel(id);
-      const sender = new RemoteSender(data.ports[id], capacity, wake);
-      remotes.push(sender);
-      return sender;
-    },
-    receiver(exchange: Exchange, from: number, to: number) {
-      const id = channelId(exchange.id, from, to);
-      if (from === to) return localChannel(id);
-      const receiver = new RemoteReceiver(data.ports[id], wake);
-      remotes.push(receiver);
-      return receiver;
-    },
-  };
-  function localChannel(id: string): LocalChannel {
-    let channel = local.get(id);
-    if (channel === undefined) local.set(id, (channel = new LocalChannel(capacity, wake, wake)));
-    return channel;
-  }
-
-  const readers = new Map<string, ReaderEndpoint>();
-  const splits: SplitGateway = {
-    registerReader(node, subtask, endpoint) {
-      readers.set(`${node}:${subtask}`, endpoint);
-      post({ type: "register-reader", node, subtask });
-    },
-    requestSplit(node, subtask) {
-      post({ type: "split-request", node, subtask });
-    },
-  };
-  let tasks: Task[] = [];
-  port.on("message", (message: ToWorker) => {
-    if (message.type === "splits")
-      readers.get(`${message.node}:${message.subtask}`)?.addSplits(message.splits);
-    else if (message.type === "no-more-splits")
-      readers.get(`${message.node}:${message.subtask}`)?.noMoreSplits();
-    else if (message.type === "cancel") executor?.cancel();
-    else if (message.type === "trigger") for (const task of tasks) task.notifyCheckpoint(message.id);
-  });
-
-  let checkpoints: CheckpointGateway | undefined;
-  let restore: RestoreIndex | undefined;
-  if (data.checkpoints !== undefined) {
-    const store = new FileCheckpointStore(data.checkpoints.dir);
-    checkpoints = {
-      store,
-      acknowledge: (ack) => post({ type: "ack", ack }),
-      decline: (id, reason) => post({ type: "decline", id, reason }),
-    };
-    if (data.checkpoints.restoreId > 0)
-      restore = new RestoreIndex(await readCheckpoint(store, data.checkpoints.restoreId));
-  }
-
+  const executor = new TaskExecutor(systemClock);
+  const channels = new SlotChannels(plan, executor.wake);
+  const readers = new LocalReaders();
+  const { checkpoints, restore } = await checkpointing();
   const collected = new Map<string, unknown[]>();
-  tasks = await deployTasks({
+  // Splits may arrive while the tasks are still being deployed (a reader registers, then starts).
+  port.on("message", (message: ToWorker) => {
+    if (message.type === "splits") readers.addSplits(message.node, message.subtask, message.splits);
+    else if (message.type === "no-more-splits") readers.noMoreSplits(message.node, message.subtask);
+    else if (message.type === "cancel") executor.cancel();
+  });
+  const tasks = await deployTasks({
     plan,
     runs: (_vertex, subtask) => subtask === data.slot,
     channels,
-    splits,
+    splits: splitGateway(readers, {
+      addReader: (node, subtask) => post({ type: "register-reader", node, subtask }),
+      handleSplitRequest: (node, subtask) => post({ type: "split-request", node, subtask }),
+    }),
     clock: systemClock,
-    wake,
+    wake: executor.wake,
     collected,
     onUnconsumedDeadLetter: (letter: DeadLetter) => post({ type: "dead-letter", letter: cloneable(letter) }),
     checkpoints,
     restore: restore === undefined ? undefined : (uid, range) => restore.forOperator(uid, range),
   });
-  executor = new TaskExecutor(tasks, systemClock);
+  // Checkpoints are triggered only once every worker is ready.
+  port.on("message", (message: ToWorker) => {
+    if (message.type === "trigger") for (const task of tasks) task.notifyCheckpoint(message.id);
+  });
   post({ type: "ready", slot: data.slot });
-  const timer =
-    data.progressIntervalMs === undefined
-      ? undefined
-      : setInterval(
-          () => post({ type: "metrics", slot: data.slot, sample: sampleTasks(tasks) }),
-          data.progressIntervalMs,
-        );
-  try {
-    await executor.run();
-  } finally {
-    if (timer !== undefined) clearInterval(timer);
-  }
+  await runTasks(executor, tasks);
   post({
     type: "finished",
     slot: data.slot,
@@ -132,8 +72,72 @@ async function main(): Promise<void> {
     stopped: executor.isCancelled,
     finalCommittables: await Promise.all(tasks.map((t) => t.takeFinalCommittables())),
   });
-  for (const remote of remotes) remote.close();
+  channels.close();
   port.close();
+}
+
+/** Runs this slot's tasks, sending their metrics every progress interval. */
+async function runTasks(executor: TaskExecutor, tasks: readonly Task[]): Promise<void> {
+  const timer =
+    data.progressIntervalMs === undefined
+      ? undefined
+      : setInterval(
+          () => post({ type: "metrics", slot: data.slot, sample: sampleTasks(tasks) }),
+          data.progressIntervalMs,
+        );
+  try {
+    await executor.run(tasks);
+  } finally {
+    if (timer !== undefined) clearInterval(timer);
+  }
+}
+
+/** Where this worker's tasks write checkpoints, and the checkpoint they restore. */
+async function checkpointing(): Promise<{ checkpoints?: CheckpointGateway; restore?: RestoreIndex }> {
+  if (data.checkpoints === undefined) return {};
+  const store = new FileCheckpointStore(data.checkpoints.dir);
+  const checkpoints: CheckpointGateway = {
+    store,
+    acknowledge: (ack) => post({ type: "ack", ack }),
+    decline: (id, reason) => post({ type: "decline", id, reason }),
+  };
+  if (data.checkpoints.restoreId === 0) return { checkpoints };
+  return { checkpoints, restore: new RestoreIndex(await readCheckpoint(store, data.checkpoints.restoreId)) };
+}
+
+/** Local channels between this slot's own subtasks, MessagePorts to the other slots. */
+class SlotChannels implements ChannelProvider {
+  private readonly local: LocalChannelProvider;
+  private readonly remotes: { close(): void }[] = [];
+
+  constructor(
+    private readonly plan: PhysicalPlan,
+    private readonly wake: () => void,
+  ) {
+    this.local = new LocalChannelProvider(plan.options.channelCapacity, wake);
+  }
+
+  sender(exchange: Exchange, from: number, to: number) {
+    if (from === to) return this.local.sender(exchange, from, to);
+    const sender = new RemoteSender(
+      data.ports[channelId(exchange.id, from, to)],
+      this.plan.options.channelCapacity,
+      this.wake,
+    );
+    this.remotes.push(sender);
+    return sender;
+  }
+
+  receiver(exchange: Exchange, from: number, to: number) {
+    if (from === to) return this.local.receiver(exchange, from, to);
+    const receiver = new RemoteReceiver(data.ports[channelId(exchange.id, from, to)], this.wake);
+    this.remotes.push(receiver);
+    return receiver;
+  }
+
+  close(): void {
+    for (const remote of this.remotes) remote.close();
+  }
 }
 
 /** A dead letter's record may hold things that cannot be cloned; fall back to its text. */

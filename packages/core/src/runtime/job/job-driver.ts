@@ -1,0 +1,178 @@
+/**
+ * The job driver: what every run does, wherever its tasks run. It plans nothing itself (it is
+ * given the physical plan) but does the rest once: clears LMDB scratch and finds the checkpoint
+ * to resume from, runs the sources' split enumerators, runs the checkpoint coordinator, reports
+ * progress, stops on the abort signal, connects the JobControl, cleans up whatever happens, and
+ * builds the JobResult. The tasks run on a Deployment: in this thread or on worker threads.
+ */
+import type { DeadLetter } from "../../api/output-tag.ts";
+import { CheckpointCoordinator, type CheckpointOptions } from "../../checkpoint/checkpoint-coordinator.ts";
+import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
+import type { PhysicalPlan } from "../../plan/physical-plan.ts";
+import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
+import type { Deployment, DeploymentEvents, DeploymentFactory, DeploymentOutcome } from "./deployment.ts";
+import { aggregateSamples, expectedRecords, type JobProgress } from "./job-metrics.ts";
+import { JobResult } from "./job-result.ts";
+import { defaultDeadLetterLog, defaultWarn, type RunOptions } from "./run-options.ts";
+import { SourceCoordinators } from "./source-coordinators.ts";
+
+export type DriverOptions = Omit<RunOptions, "clock" | "restartStrategy" | "parallelism">;
+
+/** Runs `plan` once on the deployment `deploy` makes, until its input ends, it is stopped, or it fails. */
+export async function driveJob(
+  plan: PhysicalPlan,
+  deploy: DeploymentFactory,
+  options: DriverOptions,
+): Promise<JobResult> {
+  const warn = options.onWarning ?? defaultWarn;
+  const recovery = await prepareRun(plan, options.checkpointing, warn);
+  if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
+  const started = performance.now();
+  const deployment = deploy(recovery);
+  const sources = new SourceCoordinators(plan, recovery, deployment.readers);
+  const checkpoints =
+    recovery === undefined
+      ? undefined
+      : coordinateCheckpoints(plan, recovery, sources, deployment, warn, options.checkpointing!);
+  const deadLetters = new DeadLetterCount(options.onDeadLetter ?? defaultDeadLetterLog());
+  const progress = (): JobProgress => ({
+    jobName: plan.jobName,
+    elapsedMs: performance.now() - started,
+    operators: aggregateSamples(plan, deployment.samples()),
+    expectedSourceRecords: expectedRecords(plan),
+    deadLetters: deadLetters.count,
+  });
+  const events: DeploymentEvents = {
+    enumerators: sources,
+    acknowledge: (ack) => checkpoints?.acknowledge(ack),
+    decline: (id, reason) => checkpoints?.decline(id, reason),
+    deadLetter: (letter) => deadLetters.add(letter),
+  };
+  const watch = watchRun(deployment, progress, options);
+  let outcome: DeploymentOutcome;
+  try {
+    await sources.start();
+    await deployment.start(events);
+    checkpoints?.start();
+    options.control?.attach({
+      jobName: plan.jobName,
+      checkpointDir: recovery?.store.location,
+      checkpointNow: (request) =>
+        checkpoints === undefined
+          ? Promise.reject(new Error("checkpointing is off for this job: it takes no checkpoints"))
+          : checkpoints.checkpointNow(request),
+      stop: () => deployment.cancel(),
+    });
+    outcome = await deployment.run();
+    if (checkpoints !== undefined) await finishCheckpoints(checkpoints, outcome);
+  } finally {
+    options.control?.attach(undefined);
+    checkpoints?.stop();
+    watch.stop();
+    await sources.close();
+  }
+  await deployment.close();
+  const final = progress();
+  options.onProgress?.(final);
+  return new JobResult({
+    plan,
+    collected: outcome.collected,
+    operators: final.operators,
+    deadLetters: deadLetters.count,
+    durationMs: final.elapsedMs,
+    stopped: outcome.stopped,
+    channels: deployment.channelStats(),
+    checkpoints: checkpoints?.completed,
+    restoredFrom: recovery?.restore?.checkpointId,
+  });
+}
+
+/**
+ * Before deploying: clear LMDB scratch left by killed processes, and find the checkpoint or
+ * savepoint to resume from (re-committing its sinks).
+ */
+async function prepareRun(
+  plan: PhysicalPlan,
+  checkpointing: CheckpointOptions | undefined,
+  warn: (message: string) => void,
+): Promise<Recovery | undefined> {
+  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
+  return checkpointing === undefined ? undefined : prepareRecovery(plan, checkpointing, warn);
+}
+
+/** The checkpoint coordinator, triggering the deployment's sources and pausing split assignment. */
+function coordinateCheckpoints(
+  plan: PhysicalPlan,
+  recovery: Recovery,
+  sources: SourceCoordinators,
+  deployment: Deployment,
+  warn: (message: string) => void,
+  options: CheckpointOptions,
+): CheckpointCoordinator {
+  const all: string[] = [];
+  const sourceTasks: string[] = [];
+  for (const vertex of plan.vertices)
+    for (let i = 0; i < vertex.parallelism; i++) {
+      all.push(`${vertex.id}:${i}`);
+      if (plan.nodes[vertex.nodes[0]].spec.kind === "source") sourceTasks.push(`${vertex.id}:${i}`);
+    }
+  return new CheckpointCoordinator(
+    recovery.store,
+    { name: plan.jobName, maxParallelism: plan.options.maxParallelism },
+    { all, sources: sourceTasks },
+    recovery.committers,
+    {
+      triggerSources: (id) => {
+        deployment.triggerCheckpoint(id);
+        return true;
+      },
+      snapshotEnumerators: (id) => sources.snapshot(id),
+      pauseSplitAssignment: (paused) => sources.pause(paused),
+      warn,
+      fail: (error) => deployment.fail(error),
+    },
+    options,
+    recovery.lastCheckpointId,
+  );
+}
+
+/** A stopped run abandons the checkpoint in flight; a finished one commits its sinks' last output. */
+async function finishCheckpoints(
+  checkpoints: CheckpointCoordinator,
+  outcome: DeploymentOutcome,
+): Promise<void> {
+  if (outcome.stopped) await checkpoints.abortPending();
+  else await checkpoints.finish([...outcome.finalCommittables]);
+  if (checkpoints.error !== undefined) throw checkpoints.error;
+}
+
+/** Stops the deployment when the signal aborts, and reports progress every interval. */
+function watchRun(
+  deployment: Deployment,
+  progress: () => JobProgress,
+  options: Pick<RunOptions, "signal" | "onProgress" | "progressIntervalMs">,
+): { stop(): void } {
+  const onAbort = () => deployment.cancel();
+  options.signal?.addEventListener("abort", onAbort);
+  const onProgress = options.onProgress;
+  const timer =
+    onProgress === undefined
+      ? undefined
+      : setInterval(() => onProgress(progress()), options.progressIntervalMs ?? 500);
+  return {
+    stop() {
+      if (timer !== undefined) clearInterval(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
+/** Dead letters no stream consumed: each logged, all counted. */
+class DeadLetterCount {
+  count = 0;
+  constructor(private readonly log: (letter: DeadLetter) => void) {}
+  add(letter: DeadLetter): void {
+    this.count++;
+    this.log(letter);
+  }
+}
