@@ -38,38 +38,6 @@ export { type ChannelStats, JobResult, type JobResultParts } from "./runtime/job
 export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/job/restart-strategy.ts";
 export { runJob, runJobModule } from "./runtime/job/run-job.ts";
 export type { ModuleRunOptions, RunOptions } from "./runtime/job/run-options.ts";
-// ---------------------------------------------------------------------------------------------
-// Testing support: what @eddy/testing needs to run one operator outside a job (its harnesses
-// build an OperatorContext around an operator the way the runtime's deployment does). Not part
-// of the stable user API; use the harnesses in @eddy/testing instead.
-// ---------------------------------------------------------------------------------------------
-export {
-  type AnyOperator,
-  newOperatorMetrics,
-  type OneInputOperator,
-  type OperatorContext,
-  type OperatorMetrics,
-  type Output,
-  type StreamOperator,
-  type TwoInputOperator,
-} from "./runtime/operators/operator.ts";
-export { createOperator, type OperatorFactoryContext } from "./runtime/operators/operator-factory.ts";
-export { SourceOperator } from "./runtime/operators/source-operator.ts";
-export {
-  InternalTimerService,
-  type ProcessingTimeService,
-  type Timer,
-  type Triggerable,
-} from "./runtime/operators/timer-service.ts";
-export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
-export {
-  assignToKeyGroup,
-  hashKey,
-  type KeyGroupRange,
-  keyGroupRangeForSubtask,
-} from "./state/key-groups.ts";
-export type { KeyedStateBackend, KeyGroupStates, StateStore } from "./state/keyed-state-backend.ts";
-export { LmdbKeyedStateBackend, type LmdbStateOptions } from "./state/lmdb-keyed-state-backend.ts";
 export {
   type Clock,
   MAX_WATERMARK,

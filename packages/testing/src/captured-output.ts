@@ -3,13 +3,8 @@
  * timestamps, side-output records by tag, watermarks and dead letters. It is the operator's
  * Output, standing where the runtime's chain output would, and counts records out the same way.
  */
-import {
-  DEAD_LETTER,
-  type DeadLetter,
-  type OperatorMetrics,
-  type Output,
-  type TimestampedElement,
-} from "@eddy/core";
+import { DEAD_LETTER, type DeadLetter, type TimestampedElement } from "@eddy/core";
+import type { OperatorMetrics, Output } from "@eddy/core/internal";
 
 /** One thing the operator emitted, in emission order. */
 export type EmittedEvent =

@@ -1,26 +1,22 @@
 /**
- * The runtime around an operator under test: the OperatorContext the runtime's deployment would
- * build for it (identity, error handling, metrics, keyed backend, timer services, dead-letter
- * routing), but with a ManualClock for processing time and a CapturedOutput as its output. The
- * keyed backend covers the key groups of the chosen subtask, all of them by default.
+ * The runtime around an operator under test: the OperatorContext the runtime's deployment builds
+ * for it, made by the same factory (identity, error handling, metrics, keyed backend, timer
+ * services, dead-letter routing), but with a ManualClock for processing time and a CapturedOutput
+ * as its output. The keyed backend covers the key groups of the chosen subtask, all by default.
  */
+import { type ErrorHandling, ManualClock } from "@eddy/core";
 import {
-  DEAD_LETTER,
-  type DeadLetter,
-  type ErrorHandling,
-  errorMessage,
+  createOperatorContext,
   HeapKeyedStateBackend,
-  InternalTimerService,
+  type InternalTimerService,
   type KeyedStateBackend,
   type KeyGroupRange,
   keyGroupRangeForSubtask,
-  ManualClock,
   newOperatorMetrics,
   type OperatorContext,
   type OperatorMetrics,
-  type ProcessingTimeService,
-  RecordProcessingError,
-} from "@eddy/core";
+  OperatorStateHolder,
+} from "@eddy/core/internal";
 import { CapturedOutput } from "./captured-output.ts";
 
 export interface OperatorHarnessOptions {
@@ -46,11 +42,10 @@ export class HarnessContext {
   readonly clock: ManualClock;
   readonly metrics: OperatorMetrics = newOperatorMetrics();
   readonly output: CapturedOutput = new CapturedOutput(this.metrics);
-  readonly timerServices: InternalTimerService[] = [];
   readonly range: KeyGroupRange;
   readonly context: OperatorContext;
   readonly autoWatermarkIntervalMs: number;
-  private backend: KeyedStateBackend | undefined;
+  private readonly state: OperatorStateHolder;
 
   constructor(options: OperatorHarnessOptions, identity: { uid: string; name: string; keyed: boolean }) {
     const maxParallelism = options.maxParallelism ?? 128;
@@ -58,60 +53,41 @@ export class HarnessContext {
     const subtaskIndex = options.subtaskIndex ?? 0;
     if (!(subtaskIndex >= 0 && subtaskIndex < parallelism))
       throw new RangeError(`subtaskIndex ${subtaskIndex} is outside 0..${parallelism - 1}`);
-    const errorHandling = options.errorHandling ?? "fail";
     const uid = options.uid ?? identity.uid;
     const name = options.name ?? identity.name;
-    this.clock = options.clock ?? new ManualClock(options.startTime ?? 0);
+    const clock = options.clock ?? new ManualClock(options.startTime ?? 0);
+    const range = keyGroupRangeForSubtask(maxParallelism, parallelism, subtaskIndex);
+    this.clock = clock;
+    this.range = range;
     this.autoWatermarkIntervalMs = options.autoWatermarkIntervalMs ?? 0;
-    this.range = keyGroupRangeForSubtask(maxParallelism, parallelism, subtaskIndex);
-    const clock = this.clock;
-    // Nothing to wake: the harness fires processing-time timers when the test moves the clock.
-    const processingTime: ProcessingTimeService = { now: () => clock.now(), timerAdded: () => {} };
-    const metrics = this.metrics;
-    const output = this.output;
-    const keyedBackend = (): KeyedStateBackend => {
-      if (!identity.keyed)
-        throw new RecordProcessingError(uid, name, undefined, "keyed state needs keyBy() before it");
-      this.backend ??= new HeapKeyedStateBackend(maxParallelism, this.range, clock, name);
-      return this.backend;
-    };
-    this.context = {
+    this.state = new OperatorStateHolder(uid, "harness", undefined);
+    this.context = createOperatorContext({
       jobName: options.jobName ?? "test-job",
       uid,
       name,
       subtaskIndex,
       parallelism,
       maxParallelism,
-      errorHandling,
-      output,
-      metrics,
+      errorHandling: options.errorHandling ?? "fail",
+      output: this.output,
+      metrics: this.metrics,
       clock,
-      processingTime,
-      keyedBackend,
-      timerService: (triggerable) => {
-        const service = new InternalTimerService(keyedBackend(), triggerable, processingTime);
-        this.timerServices.push(service);
-        return service;
-      },
-      // As the runtime does: count it, then fail or hand a dead letter to the dead-letter output.
-      recordFailed: (error, record, timestamp, position) => {
-        metrics.recordsFailed++;
-        if (errorHandling === "fail") throw new RecordProcessingError(uid, name, record, error, position);
-        const letter: DeadLetter = {
-          operatorUid: uid,
-          operatorName: name,
-          error: errorMessage(error),
-          record,
-          ...(position === undefined ? {} : { position }),
-          ...(Number.isFinite(timestamp) ? { timestamp } : {}),
-        };
-        output.collectSide(DEAD_LETTER.id, letter, timestamp);
-      },
-    };
+      // Nothing to wake: the harness fires processing-time timers when the test moves the clock.
+      processingTime: { now: () => clock.now(), timerAdded: () => {} },
+      state: this.state,
+      createKeyedBackend: identity.keyed
+        ? () => new HeapKeyedStateBackend(maxParallelism, range, clock, name)
+        : undefined,
+    });
+  }
+
+  /** The operator's timer services, in the order it created them. */
+  get timerServices(): readonly InternalTimerService[] {
+    return this.state.timerServices;
   }
 
   /** The keyed backend, if the operator is keyed and has asked for it. */
   get keyedBackend(): KeyedStateBackend | undefined {
-    return this.backend;
+    return this.state.backend;
   }
 }

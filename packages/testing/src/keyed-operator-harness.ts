@@ -3,7 +3,8 @@
  * one-input harness whose operator reads keyed state and timers, with the key type known so that
  * tests read a key's state with a typed key.
  */
-import type { Key, KeySelector, OneInputOperator } from "@eddy/core";
+import type { Key, KeySelector } from "@eddy/core";
+import type { OneInputOperator } from "@eddy/core/internal";
 import type { HarnessContext } from "./harness-context.ts";
 import { OneInputOperatorHarness } from "./one-input-operator-harness.ts";
 import type { KeyedStateAccess } from "./operator-harness-base.ts";

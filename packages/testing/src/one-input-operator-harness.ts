@@ -3,7 +3,8 @@
  * keyed operators): feed it records and watermarks, move processing time, and read what it
  * emitted, deterministically and without running a job.
  */
-import { NO_TIMESTAMP, type OneInputOperator, type TimestampedElement } from "@eddy/core";
+import { NO_TIMESTAMP, type TimestampedElement } from "@eddy/core";
+import type { OneInputOperator } from "@eddy/core/internal";
 import type { HarnessContext } from "./harness-context.ts";
 import { OperatorHarnessBase } from "./operator-harness-base.ts";
 

@@ -11,11 +11,10 @@ import {
   type KeyedRuntimeContext,
   MAX_WATERMARK,
   type ManualClock,
-  type OperatorMetrics,
   type OutputTag,
-  type StreamOperator,
   type TimestampedElement,
 } from "@eddy/core";
+import type { OperatorMetrics, StreamOperator } from "@eddy/core/internal";
 import type { EmittedEvent } from "./captured-output.ts";
 import type { HarnessContext } from "./harness-context.ts";
 

@@ -4,25 +4,23 @@
  * built (with the job's error handling and key groups). Operators are made by the core's own
  * operator factory, so a harness runs the code a job runs.
  */
-import {
-  type CoProcessFunction,
-  createOperator,
-  type DataStream,
-  type FilterFunction,
-  type FlatMapFunction,
-  type Key,
-  type KeyedCoProcessFunction,
-  type KeyedProcessFunction,
-  type KeySelector,
-  type LogicalNode,
-  type MapFunction,
-  type OneInputOperator,
-  type OperatorSpec,
-  type ProcessFunction,
-  type ReduceFunction,
-  type TwoInputOperator,
-  type WatermarkStrategy,
+import type {
+  CoProcessFunction,
+  DataStream,
+  FilterFunction,
+  FlatMapFunction,
+  Key,
+  KeyedCoProcessFunction,
+  KeyedProcessFunction,
+  KeySelector,
+  LogicalNode,
+  MapFunction,
+  OperatorSpec,
+  ProcessFunction,
+  ReduceFunction,
+  WatermarkStrategy,
 } from "@eddy/core";
+import { createOperator, type OneInputOperator, type TwoInputOperator } from "@eddy/core/internal";
 import { HarnessContext, type OperatorHarnessOptions } from "./harness-context.ts";
 import { KeyedOperatorHarness } from "./keyed-operator-harness.ts";
 import { OneInputOperatorHarness } from "./one-input-operator-harness.ts";

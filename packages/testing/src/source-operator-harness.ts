@@ -5,18 +5,18 @@
  * watermarks per split with the given strategy, detects idle splits, and reports the whole
  * source idle or active. Polling and processing time are in the test's hands.
  */
-import {
-  type DeadLetter,
-  type InputStatus,
-  type ManualClock,
-  type Source,
-  SourceOperator,
-  type SourceReader,
-  type SourceSplit,
-  type SplitEnumerator,
-  type TimestampedElement,
-  type WatermarkStrategy,
+import type {
+  DeadLetter,
+  InputStatus,
+  ManualClock,
+  Source,
+  SourceReader,
+  SourceSplit,
+  SplitEnumerator,
+  TimestampedElement,
+  WatermarkStrategy,
 } from "@eddy/core";
+import { SourceOperator } from "@eddy/core/internal";
 import { HarnessContext, type OperatorHarnessOptions } from "./harness-context.ts";
 
 /** Resolves after pending microtasks and one turn of the event loop (split deliveries, reads). */

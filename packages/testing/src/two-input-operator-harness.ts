@@ -2,7 +2,8 @@
  * A harness for an operator with two inputs (connect + process, keyed or not). Each input has its
  * own watermark and the operator sees their minimum, as behind the runtime's input gate.
  */
-import { NO_TIMESTAMP, type TwoInputOperator } from "@eddy/core";
+import { NO_TIMESTAMP } from "@eddy/core";
+import type { TwoInputOperator } from "@eddy/core/internal";
 import type { HarnessContext } from "./harness-context.ts";
 import { OperatorHarnessBase } from "./operator-harness-base.ts";
 

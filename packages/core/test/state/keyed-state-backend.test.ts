@@ -14,11 +14,8 @@ import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import {
   type AggregatingState,
-  assignToKeyGroup,
   Job,
   type Key,
-  type KeyGroupRange,
-  keyGroupRangeForSubtask,
   type ListState,
   ManualClock,
   type MapState,
@@ -28,6 +25,7 @@ import {
   type StateTtlConfig,
   type ValueState,
 } from "../../src/index.ts";
+import { assignToKeyGroup, type KeyGroupRange, keyGroupRangeForSubtask } from "../../src/internal.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
 import {
   type KeyedStateBackend,

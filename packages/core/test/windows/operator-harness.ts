@@ -1,21 +1,20 @@
 /**
- * A minimal harness that drives one keyed operator directly, the way deploy.ts wires it: a
+ * A minimal harness that drives one keyed operator directly, with the context deploy.ts gives it: a
  * heap keyed backend over every key group, a timer service, a manual clock, and outputs that
  * record what the operator emits (main, side outputs, watermarks, dead letters). Tests use it
  * where a whole job cannot be deterministic (processing time) or to look at state and timers.
  */
 import type { ErrorHandling } from "../../src/api/job.ts";
-import { RecordProcessingError } from "../../src/errors.ts";
+import { DEAD_LETTER, type DeadLetter } from "../../src/api/output-tag.ts";
 import {
   newOperatorMetrics,
   type OneInputOperator,
   type OperatorContext,
   type Output,
 } from "../../src/runtime/operators/operator.ts";
-import {
-  InternalTimerService,
-  type ProcessingTimeService,
-} from "../../src/runtime/operators/timer-service.ts";
+import type { InternalTimerService } from "../../src/runtime/operators/timer-service.ts";
+import { createOperatorContext } from "../../src/runtime/task/operator-context.ts";
+import { OperatorStateHolder } from "../../src/runtime/task/operator-state.ts";
 import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
 import { keyGroupRangeForSubtask } from "../../src/state/key-groups.ts";
 import { ManualClock } from "../../src/time/time.ts";
@@ -39,7 +38,7 @@ export class OperatorHarness<IN> {
   readonly failures: Failure[] = [];
   readonly metrics = newOperatorMetrics();
   readonly backend: HeapKeyedStateBackend;
-  readonly timerServices: InternalTimerService[] = [];
+  readonly timerServices: readonly InternalTimerService[];
   readonly context: OperatorContext;
 
   constructor(
@@ -60,6 +59,11 @@ export class OperatorHarness<IN> {
         this.main.push({ value, timestamp });
       },
       collectSide: (tagId, value, timestamp) => {
+        if (tagId === DEAD_LETTER.id) {
+          const letter = value as DeadLetter;
+          this.failures.push({ error: letter.error, record: letter.record, timestamp });
+          return;
+        }
         const list = this.side.get(tagId) ?? [];
         list.push({ value, timestamp });
         this.side.set(tagId, list);
@@ -68,8 +72,8 @@ export class OperatorHarness<IN> {
         this.watermarks.push(watermark);
       },
     };
-    const processingTime: ProcessingTimeService = { now: () => this.clock.now(), timerAdded: () => {} };
-    this.context = {
+    const state = new OperatorStateHolder("window", "window", undefined);
+    this.context = createOperatorContext({
       jobName: "harness",
       uid: "window",
       name: "window",
@@ -80,23 +84,11 @@ export class OperatorHarness<IN> {
       output,
       metrics: this.metrics,
       clock: this.clock,
-      processingTime,
-      keyedBackend: () => this.backend,
-      timerService: (triggerable) => {
-        const service = new InternalTimerService(this.backend, triggerable, processingTime);
-        this.timerServices.push(service);
-        return service;
-      },
-      recordFailed: (error, record, timestamp) => {
-        this.metrics.recordsFailed++;
-        if (errorHandling === "fail") throw new RecordProcessingError("window", "window", record, error);
-        this.failures.push({
-          error: error instanceof Error ? error.message : String(error),
-          record,
-          timestamp,
-        });
-      },
-    };
+      processingTime: { now: () => this.clock.now(), timerAdded: () => {} },
+      state,
+      createKeyedBackend: () => this.backend,
+    });
+    this.timerServices = state.timerServices;
     operator.open(this.context);
   }
 

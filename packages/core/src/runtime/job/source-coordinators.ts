@@ -17,7 +17,7 @@ export class SourceCoordinators implements EnumeratorRequests {
   constructor(
     private readonly plan: PhysicalPlan,
     recovery: Recovery | undefined,
-    private readonly readers: ReaderDelivery,
+    readers: ReaderDelivery,
   ) {
     for (const node of plan.nodes)
       if (node.spec.kind === "source")

@@ -144,27 +144,34 @@ export class WorkerDeployment implements Deployment {
   private receive(message: FromWorker, events: DeploymentEvents): void {
     switch (message.type) {
       case "register-reader":
-        return events.enumerators.addReader(message.node, message.subtask);
+        events.enumerators.addReader(message.node, message.subtask);
+        break;
       case "split-request":
-        return events.enumerators.handleSplitRequest(message.node, message.subtask);
+        events.enumerators.handleSplitRequest(message.node, message.subtask);
+        break;
       case "metrics":
         this.latest[message.slot] = message.sample;
-        return;
+        break;
       case "ready":
         if (++this.ready === this.slots) this.markReady();
-        return;
+        break;
       case "ack":
-        return events.acknowledge(message.ack);
+        events.acknowledge(message.ack);
+        break;
       case "decline":
-        return events.decline(message.id, message.reason);
+        events.decline(message.id, message.reason);
+        break;
       case "dead-letter":
-        return events.deadLetter(message.letter);
+        events.deadLetter(message.letter);
+        break;
       case "finished":
-        return this.workerFinished(message);
+        this.workerFinished(message);
+        break;
       case "failed": {
         const error = new EddyError(message.error.code ?? "EDDY_TASK_FAILED", message.error.message);
         error.stack = message.error.stack;
-        return this.fail(error);
+        this.fail(error);
+        break;
       }
     }
   }

@@ -1,0 +1,36 @@
+/**
+ * @eddy/core/internal: what eddy's sibling packages need from the runtime and that users do not:
+ * the pieces @eddy/testing's harnesses run one operator with, outside a job, exactly as the
+ * runtime's deployment runs it (the operator context factory, the operator interfaces and
+ * factory, the source operator, timer services, keyed-state backends and key groups). Not part of
+ * the stable user API: use the harnesses of @eddy/testing instead.
+ */
+export { createOperatorContext, type OperatorContextParts } from "./runtime/task/operator-context.ts";
+export { OperatorStateHolder } from "./runtime/task/operator-state.ts";
+export {
+  type AnyOperator,
+  newOperatorMetrics,
+  type OneInputOperator,
+  type OperatorContext,
+  type OperatorMetrics,
+  type Output,
+  type StreamOperator,
+  type TwoInputOperator,
+} from "./runtime/operators/operator.ts";
+export { createOperator, type OperatorFactoryContext } from "./runtime/operators/operator-factory.ts";
+export { SourceOperator } from "./runtime/operators/source-operator.ts";
+export {
+  InternalTimerService,
+  type ProcessingTimeService,
+  type Timer,
+  type Triggerable,
+} from "./runtime/operators/timer-service.ts";
+export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
+export {
+  assignToKeyGroup,
+  hashKey,
+  type KeyGroupRange,
+  keyGroupRangeForSubtask,
+} from "./state/key-groups.ts";
+export type { KeyedStateBackend, KeyGroupStates, StateStore } from "./state/keyed-state-backend.ts";
+export { LmdbKeyedStateBackend, type LmdbStateOptions } from "./state/lmdb-keyed-state-backend.ts";
