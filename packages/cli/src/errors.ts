@@ -1,6 +1,7 @@
 /**
  * Errors the CLI raises before a job runs. Each has a stable `code` and a message that says what
- * to change. All of them mean "the input is invalid" and end the process with exit code 2.
+ * to change. All of them mean "the input is invalid" and end the process with exit code 2. (A job
+ * file that cannot be loaded is core's JobModuleError, raised by its job-module loader.)
  */
 import { EddyError } from "@eddy/core";
 
@@ -12,17 +13,6 @@ export class UsageError extends EddyError {
     readonly usage?: string,
   ) {
     super("EDDY_USAGE", message);
-  }
-}
-
-/** The job module cannot be found or loaded, or does not export a job. */
-export class JobModuleError extends EddyError {
-  constructor(
-    readonly modulePath: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super("EDDY_JOB_MODULE", `job module '${modulePath}': ${message}`, options);
   }
 }
 

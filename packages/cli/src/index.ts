@@ -10,7 +10,7 @@ export {
   type PlanFormat,
   parseCommandLine,
 } from "./command-line.ts";
-export { ConfigFileError, JobModuleError, OutputFileError, UsageError } from "./errors.ts";
+export { ConfigFileError, OutputFileError, UsageError } from "./errors.ts";
 export { type ExecuteOptions, execute } from "./execute.ts";
 export { type GenerateNexmarkResult, generateNexmark } from "./generate-nexmark.ts";
 export {
@@ -24,14 +24,6 @@ export {
   resolveJobConfig,
 } from "./job-config.ts";
 export { type JobFileOptions, type OpenedJobFile, openJobFile } from "./job-file.ts";
-export {
-  type JobContext,
-  type JobFactory,
-  type JobModule,
-  jobFromModule,
-  jobModuleUrl,
-  loadJob,
-} from "./job-module.ts";
 export { type PlanJobFileOptions, planJobFile } from "./plan-job-file.ts";
 export {
   type ProgressMode,

@@ -1,13 +1,14 @@
 /**
  * A job file as `eddy run` and `eddy plan` are given it: the module's path, where its
  * configuration comes from, and the parallelism asked for. `openJobFile` resolves the
- * configuration, builds the job through the job-module contract, and checks the parallelism
- * against the job before anything runs.
+ * configuration, builds the job with core's job-module loader (`loadJobModule`, whose
+ * JobModuleError says what is wrong with the file), and checks the parallelism against the job
+ * before anything runs.
  */
-import type { Job } from "@eddy/core";
+import { type Job, type JobContext, loadJobModule } from "@eddy/core";
+import { toModuleUrl } from "@eddy/core/internal";
 import { UsageError } from "./errors.ts";
 import { type JobConfig, resolveJobConfig } from "./job-config.ts";
-import { type JobContext, jobModuleUrl, loadJob } from "./job-module.ts";
 
 export interface JobFileOptions {
   /** Path of the job module (relative to the current directory) or a file: URL. */
@@ -36,12 +37,12 @@ export async function openJobFile(options: JobFileOptions): Promise<OpenedJobFil
   });
   const context: JobContext =
     options.parallelism === undefined ? { config } : { config, parallelism: options.parallelism };
-  const job = await loadJob(options.job, context);
+  const job = await loadJobModule(options.job, context);
   const max = job.options.maxParallelism;
   if (options.parallelism !== undefined && options.parallelism > max)
     throw new UsageError(
       `--parallelism ${options.parallelism} exceeds job '${job.name}'s maxParallelism ${max}: ` +
         `use at most ${max}, or raise maxParallelism in Job.create`,
     );
-  return { job, moduleUrl: jobModuleUrl(options.job), context };
+  return { job, moduleUrl: toModuleUrl(options.job), context };
 }

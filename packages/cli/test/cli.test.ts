@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, JobDefinitionError, JobFailedError } from "@eddy/core";
-import { type CliIo, exitCodeFor, JobModuleError, main, UsageError } from "../src/index.ts";
+import { ConfigError, JobDefinitionError, JobFailedError, JobModuleError } from "@eddy/core";
+import { type CliIo, exitCodeFor, main, UsageError } from "../src/index.ts";
 
 class Exit extends Error {
   constructor(readonly code: number) {

@@ -2,11 +2,11 @@
  * @eddy/core/internal: what eddy's sibling packages need from the runtime and that users do not:
  * the pieces @eddy/testing's harnesses run one operator with, outside a job, exactly as the
  * runtime's deployment runs it (the operator context factory, the operator interfaces and
- * factory, the source operator, timer services, keyed-state backends and key groups). Not part of
- * the stable user API: use the harnesses of @eddy/testing instead.
+ * factory, the source operator, timer services, keyed-state backends and key groups), and the
+ * module URL the CLI runs a job file from on worker threads. Not part of the stable user API:
+ * use the harnesses of @eddy/testing instead.
  */
-export { createOperatorContext, type OperatorContextParts } from "./runtime/task/operator-context.ts";
-export { OperatorStateHolder } from "./runtime/task/operator-state.ts";
+export { toModuleUrl } from "./runtime/job/job-module.ts";
 export {
   type AnyOperator,
   newOperatorMetrics,
@@ -25,6 +25,8 @@ export {
   type Timer,
   type Triggerable,
 } from "./runtime/operators/timer-service.ts";
+export { createOperatorContext, type OperatorContextParts } from "./runtime/task/operator-context.ts";
+export { OperatorStateHolder } from "./runtime/task/operator-state.ts";
 export { HeapKeyedStateBackend, StateTable } from "./state/heap-keyed-state-backend.ts";
 export {
   assignToKeyGroup,

@@ -11,6 +11,7 @@ import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
 import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
 import type { Deployment, DeploymentEvents, DeploymentFactory, DeploymentOutcome } from "./deployment.ts";
+import type { JobControl } from "./job-control.ts";
 import { aggregateSamples, expectedRecords, type JobProgress } from "./job-metrics.ts";
 import { JobResult } from "./job-result.ts";
 import { defaultDeadLetterLog, defaultWarn, type RunOptions } from "./run-options.ts";
@@ -54,15 +55,7 @@ export async function driveJob(
     await sources.start();
     await deployment.start(events);
     checkpoints?.start();
-    options.control?.attach({
-      jobName: plan.jobName,
-      checkpointDir: recovery?.store.location,
-      checkpointNow: (request) =>
-        checkpoints === undefined
-          ? Promise.reject(new Error("checkpointing is off for this job: it takes no checkpoints"))
-          : checkpoints.checkpointNow(request),
-      stop: () => deployment.cancel(),
-    });
+    options.control?.attach(runningJob(plan, recovery, checkpoints, deployment));
     outcome = await deployment.run();
     if (checkpoints !== undefined) await finishCheckpoints(checkpoints, outcome);
   } finally {
@@ -134,6 +127,24 @@ function coordinateCheckpoints(
     options,
     recovery.lastCheckpointId,
   );
+}
+
+/** What a JobControl reaches while the job runs: savepoints through the coordinator, and stop. */
+function runningJob(
+  plan: PhysicalPlan,
+  recovery: Recovery | undefined,
+  checkpoints: CheckpointCoordinator | undefined,
+  deployment: Deployment,
+): Parameters<JobControl["attach"]>[0] {
+  return {
+    jobName: plan.jobName,
+    checkpointDir: recovery?.store.location,
+    checkpointNow: (request) =>
+      checkpoints === undefined
+        ? Promise.reject(new Error("checkpointing is off for this job: it takes no checkpoints"))
+        : checkpoints.checkpointNow(request),
+    stop: () => deployment.cancel(),
+  };
 }
 
 /** A stopped run abandons the checkpoint in flight; a finished one commits its sinks' last output. */

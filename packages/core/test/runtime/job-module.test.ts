@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, Job } from "@eddy/core";
-import { JobModuleError, jobFromModule, loadJob } from "../src/index.ts";
+import { ConfigError, Job, JobModuleError, loadJobModule, runJobModule } from "../../src/index.ts";
+import { checkSamePlan, jobFromModule, planFingerprint } from "../../src/runtime/job/job-module.ts";
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const context = { config: {} };
@@ -17,9 +17,10 @@ async function moduleError(run: () => Promise<unknown>): Promise<JobModuleError>
   assert.fail("should be rejected");
 }
 
+// The one job-module loader: `eddy run`, `eddy plan`, runJobModule and every worker thread use it.
 describe("the job-module contract", () => {
   it("loads a module whose default export is a Job", async () => {
-    const job = await loadJob(fixture("failing-job.ts"), context);
+    const job = await loadJobModule(fixture("failing-job.ts"), context);
     assert.ok(job instanceof Job);
     assert.equal(job.name, "failing");
   });
@@ -51,7 +52,7 @@ describe("the job-module contract", () => {
   });
 
   it("names the missing file", async () => {
-    const error = await moduleError(() => loadJob("jobs/nope.ts", context));
+    const error = await moduleError(() => loadJobModule("jobs/nope.ts", context));
     assert.match(
       error.message,
       /job module 'jobs\/nope.ts': no such file \(looked for .*jobs\/nope.ts\): check the path/,
@@ -59,12 +60,12 @@ describe("the job-module contract", () => {
   });
 
   it("asks for a default export when there is none", async () => {
-    const error = await moduleError(() => loadJob(fixture("no-default-job.ts"), context));
+    const error = await moduleError(() => loadJobModule(fixture("no-default-job.ts"), context));
     assert.match(error.message, /has no default export: end it with `export default job`/);
   });
 
   it("rejects a default export that is not a job", async () => {
-    const error = await moduleError(() => loadJob(fixture("not-a-job.ts"), context));
+    const error = await moduleError(() => loadJobModule(fixture("not-a-job.ts"), context));
     assert.match(
       error.message,
       /its default export is an object \(Object\), but must be a Job or a function/,
@@ -111,7 +112,21 @@ describe("the job-module contract", () => {
   });
 
   it("reports a module that cannot be imported", async () => {
-    const error = await moduleError(() => loadJob("data:text/javascript,export default (", context));
+    const error = await moduleError(() => loadJobModule("data:text/javascript,export default (", context));
     assert.match(error.message, /cannot be imported: /);
+  });
+
+  it("rejects a module that builds another plan in a worker thread", async () => {
+    const job = await loadJobModule(fixture("failing-job.ts"), context);
+    const error = await moduleError(async () => checkSamePlan("m.ts", job, `${planFingerprint(job)}|x`));
+    assert.match(
+      error.message,
+      /built a different plan in a worker thread .* must build its plan deterministically/,
+    );
+    await assert.rejects(runJobModule(fixture("random-plan-job.ts"), { parallelism: 2 }), (e: unknown) => {
+      assert.ok(e instanceof Error && "code" in e && e.code === "EDDY_JOB_MODULE", String(e));
+      assert.match(e.message, /random-plan-job.ts': built a different plan in a worker thread/);
+      return true;
+    });
   });
 });
