@@ -94,22 +94,22 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
   built.set(headNode.id, source?.head ?? deployOperator(scope, headNode, built));
   const operators = vertex.nodes.map((id) => built.get(id)!);
   if (source !== undefined) await source.reader.start();
-  return new Task({
-    vertexId: vertex.id,
-    subtaskIndex: subtask,
-    parallelism: vertex.parallelism,
-    name: `${operators.map((o) => o.name).join(" -> ")} (${subtask + 1}/${vertex.parallelism})`,
+  const name = `${operators.map((o) => o.name).join(" -> ")} (${subtask + 1}/${vertex.parallelism})`;
+  return new Task(
+    vertex.id,
+    subtask,
+    name,
     operators,
-    writers: scope.writers,
-    sinks: scope.sinks,
-    input:
-      source === undefined
-        ? { kind: "gate", inputs: gateInputs(d, vertex, subtask) }
-        : { kind: "source", source: source.operator },
-    wake: d.wake,
-    batchTimeoutMs: plan.options.batchTimeoutMs,
-    checkpoints: d.checkpoints,
-  });
+    scope.writers,
+    scope.sinks,
+    source === undefined
+      ? { kind: "gate", inputs: gateInputs(d, vertex, subtask) }
+      : { kind: "source", source: source.operator },
+    d.wake,
+    plan.options.batchTimeoutMs,
+    vertex.parallelism,
+    d.checkpoints,
+  );
 }
 
 /** An operator other than a source, made by the operator factory. */

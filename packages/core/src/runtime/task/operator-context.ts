@@ -4,27 +4,16 @@
  * what a failing record does). Built here once, for the runtime's deployment of a task and for the
  * operator harnesses of @eddy/testing, so an operator under test meets the same context as in a job.
  */
-import type { ErrorHandling } from "../../api/job.ts";
 import { DEAD_LETTER, type DeadLetter } from "../../api/output-tag.ts";
 import { errorMessage, RecordProcessingError } from "../../errors.ts";
 import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
-import type { Clock } from "../../time/time.ts";
-import type { OperatorContext, OperatorMetrics, Output } from "../operators/operator.ts";
-import { InternalTimerService, type ProcessingTimeService } from "../operators/timer-service.ts";
+import type { OperatorContext } from "../operators/operator.ts";
+import { InternalTimerService } from "../operators/timer-service.ts";
 import type { OperatorStateHolder } from "./operator-state.ts";
 
-export interface OperatorContextParts {
-  readonly jobName: string;
-  readonly uid: string;
-  readonly name: string;
-  readonly subtaskIndex: number;
-  readonly parallelism: number;
-  readonly maxParallelism: number;
-  readonly errorHandling: ErrorHandling;
-  readonly output: Output<unknown>;
-  readonly metrics: OperatorMetrics;
-  readonly clock: Clock;
-  readonly processingTime: ProcessingTimeService;
+/** The context's own parts: identity, output, metrics, clocks; keyed state and timers follow. */
+export interface OperatorContextParts
+  extends Omit<OperatorContext, "keyedBackend" | "timerService" | "recordFailed"> {
   /** Where the keyed backend and the timer services are registered (snapshotted, restored). */
   readonly state: OperatorStateHolder;
   /**
@@ -35,7 +24,8 @@ export interface OperatorContextParts {
 }
 
 export function createOperatorContext(parts: OperatorContextParts): OperatorContext {
-  const { uid, name, errorHandling, output, metrics, processingTime, state, createKeyedBackend } = parts;
+  const { state, createKeyedBackend, ...own } = parts;
+  const { uid, name, errorHandling, output, metrics, processingTime } = own;
   const keyedBackend = (): KeyedStateBackend => {
     if (createKeyedBackend === undefined)
       throw new RecordProcessingError(uid, name, undefined, "keyed state needs keyBy() before it");
@@ -43,17 +33,7 @@ export function createOperatorContext(parts: OperatorContextParts): OperatorCont
     return state.backend!;
   };
   return {
-    jobName: parts.jobName,
-    uid,
-    name,
-    subtaskIndex: parts.subtaskIndex,
-    parallelism: parts.parallelism,
-    maxParallelism: parts.maxParallelism,
-    errorHandling,
-    output,
-    metrics,
-    clock: parts.clock,
-    processingTime,
+    ...own,
     keyedBackend,
     timerService: (triggerable) => {
       const service = new InternalTimerService(keyedBackend(), triggerable, processingTime);

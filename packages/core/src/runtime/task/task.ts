@@ -32,22 +32,6 @@ export type TaskInputSpec =
   | { readonly kind: "source"; readonly source: SourceOperator<unknown> }
   | { readonly kind: "gate"; readonly inputs: readonly GateInput[] };
 
-export interface TaskSpec {
-  readonly vertexId: number;
-  readonly subtaskIndex: number;
-  readonly parallelism: number;
-  readonly name: string;
-  /** In chain (topological) order; the head first. */
-  readonly operators: readonly TaskOperator[];
-  readonly writers: readonly RecordWriter[];
-  readonly sinks: readonly SinkOperator<unknown>[];
-  readonly input: TaskInputSpec;
-  readonly wake: () => void;
-  readonly batchTimeoutMs: number;
-  /** Where checkpoints are written and acknowledged; undefined when checkpointing is off. */
-  readonly checkpoints: CheckpointGateway | undefined;
-}
-
 export class Task {
   status: TaskStatus = "created";
   /** Set while the task waits for something asynchronous (reader data, sink flush, close). */
@@ -58,31 +42,24 @@ export class Task {
   private pendingTrigger: number | undefined;
   /** Asynchronous parts of this task's checkpoints still running. */
   private readonly snapshotsInFlight = new Set<SnapshotInFlight>();
-  readonly vertexId: number;
-  readonly subtaskIndex: number;
-  readonly parallelism: number;
-  readonly name: string;
-  readonly operators: readonly TaskOperator[];
-  readonly writers: readonly RecordWriter[];
-  readonly sinks: readonly SinkOperator<unknown>[];
   readonly input: { kind: "source"; source: SourceOperator<unknown> } | { kind: "gate"; gate: InputGate };
-  private readonly wake: () => void;
-  private readonly batchTimeoutMs: number;
-  private readonly checkpoints: CheckpointGateway | undefined;
 
-  constructor(spec: TaskSpec) {
-    this.vertexId = spec.vertexId;
-    this.subtaskIndex = spec.subtaskIndex;
-    this.parallelism = spec.parallelism;
-    this.name = spec.name;
-    this.operators = spec.operators;
-    this.writers = spec.writers;
-    this.sinks = spec.sinks;
-    this.wake = spec.wake;
-    this.batchTimeoutMs = spec.batchTimeoutMs;
-    this.checkpoints = spec.checkpoints;
-    this.input =
-      spec.input.kind === "source" ? spec.input : { kind: "gate", gate: this.openGate(spec.input.inputs) };
+  constructor(
+    readonly vertexId: number,
+    readonly subtaskIndex: number,
+    readonly name: string,
+    /** In chain (topological) order; the head first. */
+    readonly operators: readonly TaskOperator[],
+    readonly writers: readonly RecordWriter[],
+    readonly sinks: readonly SinkOperator<unknown>[],
+    input: TaskInputSpec,
+    private readonly wake: () => void,
+    private readonly batchTimeoutMs: number,
+    readonly parallelism: number,
+    /** Where checkpoints are written and acknowledged; undefined when checkpointing is off. */
+    private readonly checkpoints: CheckpointGateway | undefined,
+  ) {
+    this.input = input.kind === "source" ? input : { kind: "gate", gate: this.openGate(input.inputs) };
   }
 
   /** The input gate feeds the chain's head; an aligned barrier makes this task checkpoint. */
