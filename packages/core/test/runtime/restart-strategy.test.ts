@@ -11,6 +11,7 @@ import {
   ExactlyOnceFileSink,
   Job,
   JobDefinitionError,
+  ManualTimerService,
   runJob,
   type Sink,
   type SinkContext,
@@ -63,6 +64,58 @@ test("errors a retry cannot cure fail at once, without restarts", async () => {
     JobDefinitionError,
   );
   assert.equal(runs, 1);
+});
+
+test("a restart waits exactly its backoff delay on the injected timers, and the failure times come from them", async () => {
+  const timers = new ManualTimerService();
+  const warnings: string[] = [];
+  let runs = 0;
+  const result = runWithRestarts(
+    async () => {
+      runs++;
+      if (runs <= 3) throw new Error(`flaky ${runs}`);
+      return "done";
+    },
+    { kind: "exponential-backoff", initialDelayMs: 100, maxDelayMs: 1000 },
+    (w) => warnings.push(w),
+    timers,
+  );
+  for (const delay of [100, 200, 400]) {
+    await timers.whenScheduled();
+    const failedRuns = runs;
+    assert.equal(timers.nextDue, timers.now() + delay, `restart ${failedRuns} waits ${delay} ms`);
+    timers.advance(delay - 1);
+    await Promise.resolve();
+    assert.equal(runs, failedRuns, "no restart before the delay is over");
+    timers.advance(1);
+  }
+  assert.equal(await result, "done");
+  assert.equal(runs, 4);
+  assert.deepEqual(
+    warnings.map((w) => /restarting in (\d+) ms/.exec(w)?.[1]),
+    ["100", "200", "400"],
+  );
+});
+
+test("failure-rate gives up when its failures fall within the interval on the injected clock", async () => {
+  const timers = new ManualTimerService();
+  let runs = 0;
+  const result = runWithRestarts(
+    async () => {
+      runs++;
+      throw new Error(`flaky ${runs}`);
+    },
+    { kind: "failure-rate", maxFailures: 2, intervalMs: 1000, delayMs: 10 },
+    () => {},
+    timers,
+  );
+  // Failures at 0, 10 and 20 ms: three within 1000 ms, one more than allowed.
+  await timers.whenScheduled();
+  timers.advance(10);
+  await timers.whenScheduled();
+  timers.advance(10);
+  await assert.rejects(result, /failed 3 time\(s\) and its restart strategy \(failure-rate\) gives up/);
+  assert.equal(runs, 3);
 });
 
 /** Wraps a sink; its writers' flush fails (a retriable I/O-like error) while `failures` remain. */

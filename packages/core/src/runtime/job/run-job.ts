@@ -19,6 +19,7 @@ import { describeRecord } from "../../errors.ts";
 import { type PhysicalPlan, type PlanOverrides, planJob } from "../../plan/physical-plan.ts";
 import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
 import { type Clock, systemClock } from "../../time/time.ts";
+import type { TimerService } from "../../time/timer-service.ts";
 import { deployTasks } from "../task/deploy.ts";
 import { LocalSplitGateway, SourceCoordinator } from "../task/split-coordination.ts";
 import type { Task } from "../task/task.ts";
@@ -52,6 +53,8 @@ export interface RunOptions extends PlanOverrides {
   restartStrategy?: RestartStrategy;
   /** A handle to take savepoints of the running job, or stop it with one. */
   control?: JobControl;
+  /** Timers of the checkpoint coordinator and the restart delay; tests pass ManualTimerService. */
+  timers?: TimerService;
 }
 
 export interface ChannelStats {
@@ -162,6 +165,7 @@ export function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
     () => runJobOnce(job, options),
     options.restartStrategy,
     options.onWarning ?? defaultWarn,
+    options.timers,
   );
 }
 
@@ -234,6 +238,7 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
       },
       options.checkpointing!,
       recovery.lastCheckpointId,
+      options.timers,
     );
   }
   const progress = (): JobProgress => ({

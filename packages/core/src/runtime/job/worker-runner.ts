@@ -50,6 +50,7 @@ export function runJobModule(pathOrUrl: string, options: ModuleRunOptions = {}):
     () => runJobModuleOnce(pathOrUrl, options),
     options.restartStrategy,
     options.onWarning ?? defaultWarn,
+    options.timers,
   );
 }
 
@@ -151,6 +152,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
       },
       options.checkpointing!,
       recovery.lastCheckpointId,
+      options.timers,
     );
   }
   const finalCommittables: Record<string, unknown[]>[] = [];
