@@ -2,8 +2,9 @@
  * Restart strategies, as in Flink: when a running job fails with an error that running again may
  * cure (an I/O error, a flush that failed), the run is restarted, from its latest checkpoint when
  * checkpointing is on. The decision is a pure function of the strategy, the failure times and the
- * clock; `runWithRestarts` does the waiting, on an injectable `TimerService`. Errors that say they cannot be cured by a retry (a bad
- * job definition, a record that makes user code throw) fail the job at once.
+ * clock; `runWithRestarts` does the waiting, on an injectable `TimerService`. Errors that say they
+ * cannot be cured by a retry (a bad job definition, a record that makes user code throw) fail the
+ * job at once.
  */
 import { EddyError, errorMessage, JobFailedError } from "../../errors.ts";
 import { systemTimers, type TimerService } from "../../time/timer-service.ts";
