@@ -79,7 +79,8 @@ async function step(dir: string, s: Step): Promise<string | undefined> {
   });
   let savepoint: string | undefined;
   if (stopping !== undefined) {
-    await stopping.reached;
+    // A run that ends or fails before it read enough must not leave this waiting.
+    await Promise.race([stopping.reached, running]);
     savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
   }
   const result = await running;

@@ -250,6 +250,8 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
   });
   const onAbort = () => executor.cancel();
   options.signal?.addEventListener("abort", onAbort);
+  // An abort that came while the job was starting fires no event now: it stops the job all the same.
+  if (options.signal?.aborted) onAbort();
   const timer =
     options.onProgress === undefined
       ? undefined
