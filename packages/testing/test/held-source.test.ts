@@ -1,12 +1,14 @@
 // A held source stops part-way through a bounded input and stays there until the job is stopped:
 // the job cannot finish first however fast the input would have been, a checkpoint taken while it
-// holds completes, and a run restored from that savepoint without the hold reads on exactly.
+// holds completes (also on worker threads, where it held under backpressure: what waited for
+// credit, its barrier included, is still sent), and a run restored from that savepoint without the
+// hold reads on exactly.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { GeneratorSource, Job, JobControl, type JobProgress, runJob } from "@eddy/core";
+import { GeneratorSource, Job, JobControl, type JobProgress, runJob, runJobModule } from "@eddy/core";
 import { HeldSource } from "@eddy/testing";
 
 const RECORDS = 20_000;
@@ -26,8 +28,8 @@ function numbersJob(hold: number | undefined): Job {
   return job;
 }
 
-/** Resolves once the source has emitted `records` records (from the job's progress). */
-function emitted(records: number) {
+/** Resolves once source `uid` has emitted `records` records (from the job's progress). */
+function emitted(records: number, uid = "numbers") {
   let reached!: () => void;
   const promise = new Promise<void>((resolve) => {
     reached = resolve;
@@ -35,7 +37,7 @@ function emitted(records: number) {
   return {
     reached: promise,
     onProgress: (p: JobProgress) => {
-      if ((p.operators.find((o) => o.uid === "numbers")?.recordsOut ?? 0) >= records) reached();
+      if ((p.operators.find((o) => o.uid === uid)?.recordsOut ?? 0) >= records) reached();
     },
   };
 }
@@ -87,6 +89,33 @@ describe("HeldSource", () => {
         [...before, ...rest.collected<number>("out")],
         Array.from({ length: RECORDS }, (_, i) => i),
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on worker threads, a source that held under backpressure still sends its barrier: the savepoint completes", async () => {
+    // The crash-recovery job (keyed state, windows, an exactly-once file sink) at parallelism 2:
+    // its source holds while the channels to the other worker are full. Before the fix, the
+    // records and barrier waiting for credit stayed unsent while the reader had nothing, and this
+    // savepoint never completed.
+    const jobModule = new URL("../../../test/e2e/fixtures/crash-job.ts", import.meta.url).href;
+    const dir = mkdtempSync(join(tmpdir(), "eddy-held-workers-"));
+    try {
+      const control = new JobControl();
+      const progress = emitted(20_000, "events");
+      const running = runJobModule(jobModule, {
+        parallelism: 2,
+        config: { output: join(dir, "out"), records: 60_000, rate: 60_000, holdAfter: 20_000 },
+        control,
+        checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 50 },
+        onProgress: progress.onProgress,
+        progressIntervalMs: 10,
+      });
+      await Promise.race([progress.reached, running]);
+      await control.stopWithSavepoint(join(dir, "savepoints"));
+      const result = await running;
+      assert.equal(result.stopped, true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
