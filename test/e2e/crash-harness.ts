@@ -102,11 +102,13 @@ export async function killAtRandomMoment(
 
 /**
  * Runs until the job finishes, killing it `kills` times first; returns how the last run started.
- * `start(dir)` starts one run of the job (with `startJob`) writing into `dir`.
+ * `start(dir, held)` starts one run of the job (with `startJob`) writing into `dir`; `held` says
+ * the run is one to be killed, so it should hold its input part-way (the fixtures' `holdAfter`):
+ * then it cannot finish before the kill comes, however slow the machine.
  */
 export async function runToCompletion(
   dir: string,
-  start: (dir: string) => ChildProcess,
+  start: (dir: string, held: boolean) => ChildProcess,
   kills: number,
   seed: number,
 ): Promise<{ killed: number; restoredFrom: number; starts: number }> {
@@ -114,7 +116,7 @@ export async function runToCompletion(
   let killed = 0;
   let starts = 0;
   for (;;) {
-    const child = start(dir);
+    const child = start(dir, killed < kills);
     starts++;
     const exit = exited(child);
     if (killed < kills) {

@@ -11,7 +11,7 @@ import { type Backend, committedLines, exited, runToCompletion, startJob } from 
 
 const jobModule = new URL("./fixtures/crash-job.ts", import.meta.url).pathname;
 
-function start(dir: string, parallelism: number, backend: Backend) {
+function start(dir: string, parallelism: number, backend: Backend, held = false) {
   return startJob(
     dir,
     jobModule,
@@ -21,6 +21,8 @@ function start(dir: string, parallelism: number, backend: Backend) {
       rate: 50_000,
       stateBackend: backend,
       stateDir: join(dir, "state"),
+      // A run to be killed reads at most 20,000 records: ten of them leave the last half to read.
+      ...(held ? { holdAfter: 20_000 } : {}),
     },
     parallelism,
   );
@@ -39,7 +41,7 @@ for (const backend of ["heap", "lmdb"] as const)
 
         const { killed, restoredFrom } = await runToCompletion(
           crashed,
-          (dir) => start(dir, parallelism, backend),
+          (dir, held) => start(dir, parallelism, backend, held),
           10,
           42 + parallelism,
         );

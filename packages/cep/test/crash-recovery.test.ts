@@ -22,14 +22,15 @@ import {
 
 const jobModule = new URL("./fixtures/cep-crash-job.ts", import.meta.url).pathname;
 
-function start(dir: string, parallelism: number, backend: Backend) {
+function start(dir: string, parallelism: number, backend: Backend, held = false) {
   return startJob(
     dir,
     jobModule,
     {
       output: join(dir, "out"),
-      // 16 s of input: ten kills, each after up to three checkpoints of a run, consume about half of
-      // it even on a busy machine, so the job is rarely done before it has been killed ten times
+      // A run to be killed reads at most 4,000 records (it holds there until killed): ten of them
+      // leave the last half of the input to read, so the job is never done before ten kills.
+      ...(held ? { holdAfter: 4_000 } : {}),
       records: 80_000,
       rate: 5_000,
       keys: 300,
@@ -104,7 +105,7 @@ for (const backend of ["heap", "lmdb"] as const)
         const began = Date.now();
         const { killed, restoredFrom, starts } = await runToCompletion(
           crashed,
-          (dir) => start(dir, parallelism, backend),
+          (dir, held) => start(dir, parallelism, backend, held),
           10,
           1042 + parallelism + (backend === "lmdb" ? 10 : 0),
         );

@@ -8,7 +8,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { JobControl, type JobResult, loadJobModule, readSavepoint, runJob } from "@eddy/core";
+import {
+  JobControl,
+  type JobProgress,
+  type JobResult,
+  loadJobModule,
+  readSavepoint,
+  runJob,
+} from "@eddy/core";
 import { PatternGraphChangedError } from "../src/index.ts";
 import type { KeyNfaState } from "../src/nfa.ts";
 
@@ -22,12 +29,22 @@ interface Step {
   variant?: string;
   errorHandling?: "fail" | "dead-letter";
   fromSavepoint?: string;
-  /** Stop with a savepoint after this long; run to the end when absent. */
-  stopAfterMs?: number;
+  /**
+   * Stop with a savepoint once the source has read this many records in this run, mid-input: the
+   * source holds at twice as many (a HeldSource), so the input cannot end before the stop however
+   * slow the machine. Run to the end when absent.
+   */
+  stopAfterRecords?: number;
 }
 
 async function step(dir: string, s: Step): Promise<{ savepoint: string | undefined; result: JobResult }> {
+  let read!: () => void;
+  const readEnough = new Promise<void>((resolve) => {
+    read = resolve;
+  });
+  const stopAfter = s.stopAfterRecords;
   const config = {
+    ...(stopAfter === undefined ? {} : { holdAfter: 2 * stopAfter }),
     output: join(dir, "out"),
     records: 20_000,
     rate: 4_000,
@@ -42,15 +59,23 @@ async function step(dir: string, s: Step): Promise<{ savepoint: string | undefin
     parallelism: s.parallelism,
     control,
     checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 50, fromSavepoint: s.fromSavepoint },
+    ...(stopAfter === undefined
+      ? {}
+      : {
+          onProgress: (p: JobProgress) => {
+            if ((p.operators.find((o) => o.uid === "events")?.recordsOut ?? 0) >= stopAfter) read();
+          },
+          progressIntervalMs: 10,
+        }),
   });
   let savepoint: string | undefined;
-  if (s.stopAfterMs !== undefined) {
-    await control.started();
-    await new Promise((resolve) => setTimeout(resolve, s.stopAfterMs));
+  if (stopAfter !== undefined) {
+    // A run that fails before it read enough (a refused restore) must not leave this waiting.
+    await Promise.race([readEnough, running]);
     savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
   }
   const result = await running;
-  assert.equal(result.stopped, s.stopAfterMs !== undefined, "stopped with the savepoint, or ran to the end");
+  assert.equal(result.stopped, stopAfter !== undefined, "stopped with the savepoint, or ran to the end");
   if (s.fromSavepoint !== undefined)
     assert.ok(result.restoredFrom !== undefined, "resumed from the savepoint");
   return { savepoint, result };
@@ -132,20 +157,20 @@ for (const backend of ["heap", "lmdb"] as const)
       assert.deepEqual(expected.late, []);
 
       const chain = join(dir, "chain");
-      const first = await step(chain, { backend, parallelism: 2, stopAfterMs: 700 });
+      const first = await step(chain, { backend, parallelism: 2, stopAfterRecords: 2_800 });
       await assertOpenPatterns(first.savepoint, "first savepoint (parallelism 2)");
       const second = await step(chain, {
         backend,
         parallelism: 2,
         fromSavepoint: first.savepoint,
-        stopAfterMs: 700,
+        stopAfterRecords: 2_800,
       });
       await assertOpenPatterns(second.savepoint, "second savepoint (parallelism 2)");
       const third = await step(chain, {
         backend,
         parallelism: 3,
         fromSavepoint: second.savepoint,
-        stopAfterMs: 700,
+        stopAfterRecords: 2_800,
       });
       await assertOpenPatterns(third.savepoint, "third savepoint (parallelism 3)");
       const last = await step(chain, { backend, parallelism: 1, fromSavepoint: third.savepoint });
@@ -169,7 +194,7 @@ for (const errorHandling of ["fail", "dead-letter"] as const)
   test(`CEP: resuming open partial matches with another pattern fails with PatternGraphChangedError, committing nothing (errorHandling ${errorHandling})`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "eddy-cep-savepoint-"));
     try {
-      const { savepoint } = await step(dir, { backend: "heap", parallelism: 2, stopAfterMs: 500 });
+      const { savepoint } = await step(dir, { backend: "heap", parallelism: 2, stopAfterRecords: 2_000 });
       await assertOpenPatterns(savepoint, "savepoint");
       const before = committed(dir);
       let failure: unknown;

@@ -48,6 +48,12 @@ export {
   Time,
 } from "./time/time.ts";
 export {
+  ManualTimerService,
+  systemTimers,
+  type TimerHandle,
+  type TimerService,
+} from "./time/timer-service.ts";
+export {
   type TimestampAssigner,
   type WatermarkGenerator,
   type WatermarkOutput,

@@ -5,6 +5,7 @@
  */
 export type { EmittedEvent } from "./captured-output.ts";
 export type { OperatorHarnessOptions } from "./harness-context.ts";
+export { HeldSource, type HoldOptions } from "./held-source.ts";
 export { JobHarness, type JobTestOptions, JobTestResult, runJobForTest } from "./job-harness.ts";
 export { KeyedOperatorHarness } from "./keyed-operator-harness.ts";
 export { OneInputOperatorHarness } from "./one-input-operator-harness.ts";

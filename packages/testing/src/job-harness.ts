@@ -14,6 +14,7 @@ import {
   type OperatorProgress,
   type RunOptions,
   runJob,
+  systemTimers,
   type TimestampedElement,
 } from "@eddy/core";
 import { fromTimestamped, type TimestampedSourceOptions } from "./timestamped-input.ts";
@@ -52,7 +53,9 @@ export async function runJobForTest(job: Job, options: JobTestOptions = {}): Pro
   const { timeoutMs = 10_000, ...runOptions } = options;
   const letters: DeadLetter[] = [];
   const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  // On the run's timers, so a test of the time limit itself can advance a manual clock.
+  const timers = options.timers ?? systemTimers;
+  const timer = timers.setTimeout(() => timeout.abort(), timeoutMs);
   const signal =
     options.signal === undefined ? timeout.signal : AbortSignal.any([options.signal, timeout.signal]);
   try {
@@ -70,7 +73,7 @@ export async function runJobForTest(job: Job, options: JobTestOptions = {}): Pro
       );
     return new JobTestResult(result, letters);
   } finally {
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
   }
 }
 

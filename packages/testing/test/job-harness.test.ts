@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Job, RecordProcessingError } from "@eddy/core";
+import { Job, ManualTimerService, RecordProcessingError } from "@eddy/core";
 import { JobHarness, runJobForTest, timestamped, withTimestamps } from "@eddy/testing";
 
 describe("runJobForTest", () => {
@@ -32,19 +32,31 @@ describe("runJobForTest", () => {
     assert.throws(() => result.operator("nope"), /no operator 'nope'/);
   });
 
-  it("rejects a job that does not finish within the time limit", async () => {
+  it("rejects a job that does not finish within the time limit (on a manual clock)", async () => {
     const job = Job.create({ name: "forever" });
     job.fromGenerator({ generate: (i) => i, recordsPerSecond: 1000 }).collect();
-    const started = Date.now();
-    await assert.rejects(runJobForTest(job, { timeoutMs: 200 }), /did not finish within 200 ms/);
-    assert.ok(Date.now() - started < 5000);
+    const timers = new ManualTimerService();
+    const running = runJobForTest(job, { timeoutMs: 200, timers });
+    await timers.whenScheduled();
+    timers.advance(199);
+    assert.equal(timers.pending, 1, "the time limit has not passed yet");
+    timers.advance(1);
+    await assert.rejects(running, /did not finish within 200 ms/);
   });
 
   it("a job stopped by the caller's own signal is not a timeout", async () => {
     const job = Job.create({ name: "stopped" });
-    const out = job.fromGenerator({ generate: (i) => i, recordsPerSecond: 1000 }).collect();
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 100);
+    // The caller stops the job once it has produced ten records.
+    const out = job
+      .fromGenerator({
+        generate: (i) => {
+          if (i === 10) stop.abort();
+          return i;
+        },
+        recordsPerSecond: 1000,
+      })
+      .collect();
     const result = await runJobForTest(job, { signal: stop.signal });
     assert.equal(result.result.stopped, true);
     assert.ok(result.collected(out).length > 0);

@@ -1,6 +1,9 @@
 // `eddy run` with checkpoints: a stopped job resumes from its latest checkpoint when run again,
-// a finished one does not run again, and --fresh starts over.
+// a finished one does not run again, and --fresh starts over. A run the test stops holds its
+// input part-way (the fixture's `holdAfter`, a HeldSource) and is stopped once it has completed
+// checkpoints, so the stop never races the end of the input, however busy the machine.
 import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +12,39 @@ import { parseCommandLine } from "../../src/command-line.ts";
 import { eddy, finished, REPO_ROOT, spawnEddy } from "./run-eddy.ts";
 
 const JOB = "test/e2e/fixtures/crash-job.ts";
+
+/** Makes the run hold its input after this many records, until it is stopped. */
+const HOLD = ["--set", "holdAfter=50000"];
+
+/** The newest complete checkpoint (one with `_metadata`) in `dir`; 0 for none. */
+function latestCheckpoint(dir: string): number {
+  let latest = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      const match = /^chk-(\d+)$/.exec(name);
+      if (match && existsSync(join(dir, name, "_metadata"))) latest = Math.max(latest, Number(match[1]));
+    }
+  } catch {}
+  return latest;
+}
+
+/** Waits until the run has completed `count` checkpoints; fails if it exits first. */
+async function untilCheckpoints(child: ChildProcess, dir: string, count: number): Promise<void> {
+  while (latestCheckpoint(dir) < count) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      assert.fail(`the job exited (${child.exitCode ?? child.signalCode}) before ${count} checkpoints`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Waits until the run has registered its control endpoint; fails if it exits first. */
+async function untilRegistered(child: ChildProcess, registration: string): Promise<void> {
+  while (!existsSync(registration)) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      assert.fail(`the job exited (${child.exitCode ?? child.signalCode}) before it registered`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 test("checkpoint flags parse, and bad values name the flag", () => {
   const command = parseCommandLine([
@@ -50,20 +86,13 @@ test("a job stopped with SIGTERM resumes from its checkpoint; a finished job doe
       "rate=40000",
     ];
     const args = argsFor("checkpoints", "out");
-    const first = spawnEddy(args);
+    const first = spawnEddy([...args, ...HOLD]);
     const firstDone = finished(first);
-    // Stop once a few checkpoints exist.
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      let names: string[] = [];
-      try {
-        names = readdirSync(join(dir, "checkpoints"));
-      } catch {}
-      if (names.length >= 2) break;
-    }
+    await untilCheckpoints(first, join(dir, "checkpoints"), 2);
     first.kill("SIGTERM");
     const stopped = await firstDone;
     assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stderr, /job 'crash-job' stopped after/, "stopped mid-input, not finished");
 
     const resumed = await eddy(args);
     assert.equal(resumed.code, 0, resumed.stderr);
@@ -123,19 +152,13 @@ test("SIGTERM stops a checkpointing job with a savepoint; --from-savepoint resum
       "--set",
       `output=${join(dir, "out")}`,
     ];
-    const child = spawnEddy(args);
+    const child = spawnEddy([...args, ...HOLD]);
     const done = finished(child);
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      let names: string[] = [];
-      try {
-        names = readdirSync(join(dir, "checkpoints"));
-      } catch {}
-      if (names.length >= 2) break;
-    }
+    await untilCheckpoints(child, join(dir, "checkpoints"), 2);
     child.kill("SIGTERM");
     const stopped = await done;
     assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stderr, /job 'crash-job' stopped after/, "stopped mid-input, not finished");
     const match = /savepoint written to (\S+)/.exec(stopped.stderr);
     assert.ok(match, stopped.stderr);
     const savepoint = match[1];
@@ -156,9 +179,10 @@ test("eddy savepoint asks a running job for a savepoint over its loopback contro
       "run",
       JOB,
       "--set",
-      "records=400000",
+      "records=100000",
       "--set",
       "rate=40000",
+      ...HOLD,
       "--checkpoint-interval",
       "100",
       "--checkpoint-dir",
@@ -168,9 +192,8 @@ test("eddy savepoint asks a running job for a savepoint over its loopback contro
     ];
     const child = spawnEddy(args);
     const done = finished(child);
-    // Wait until the job has registered its control endpoint.
     const registration = join(REPO_ROOT, ".eddy", "jobs", "crash-job.json");
-    while (!existsSync(registration)) await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilRegistered(child, registration);
 
     const taken = await eddy(["savepoint", "crash-job", "--dir", join(dir, "savepoints")]);
     assert.equal(taken.code, 0, taken.stderr);
@@ -181,6 +204,7 @@ test("eddy savepoint asks a running job for a savepoint over its loopback contro
     assert.equal(stopped.code, 0, stopped.stderr);
     const run = await done;
     assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /job 'crash-job' stopped after/, "--stop stopped it mid-input");
     assert.ok(!existsSync(registration), "the registration is removed when the job ends");
 
     const missing = await eddy(["savepoint", "crash-job"]);

@@ -12,6 +12,7 @@
 import type { SinkCommitter } from "../connectors/api/sink.ts";
 import type { SourceSplit } from "../connectors/api/source.ts";
 import { EddyError, errorMessage } from "../errors.ts";
+import { systemTimers, type TimerHandle, type TimerService } from "../time/timer-service.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
 import type {
   CheckpointMetadata,
@@ -67,13 +68,13 @@ interface PendingCheckpoint {
   readonly pendingSplits: Record<string, SourceSplit[]>;
   readonly acks: Map<string, TaskAcknowledgement>;
   sourceAcks: number;
-  timeout: NodeJS.Timeout;
+  timeout: TimerHandle;
 }
 
 export class CheckpointCoordinator {
   private nextId: number;
   private pending: PendingCheckpoint | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private stopped = false;
   private failure: Error | undefined;
   private readonly idle: (() => void)[] = [];
@@ -95,6 +96,8 @@ export class CheckpointCoordinator {
     private readonly hooks: CoordinatorHooks,
     options: CheckpointOptions,
     lastCompletedId: number,
+    /** The periodic trigger and the checkpoint timeout wait on these; tests pass manual ones. */
+    private readonly timers: TimerService = systemTimers,
   ) {
     this.nextId = lastCompletedId + 1;
     this.lastCompletedId = lastCompletedId;
@@ -112,7 +115,7 @@ export class CheckpointCoordinator {
   /** Stops triggering (the job is finishing or stopping); a checkpoint in flight may still complete. */
   stop(): void {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
   }
 
   /** The tasks stopped: a checkpoint in flight can no longer complete. */
@@ -130,7 +133,7 @@ export class CheckpointCoordinator {
 
   private schedule(): void {
     if (this.stopped || !Number.isFinite(this.intervalMs)) return;
-    this.timer = setTimeout(() => this.trigger(), this.intervalMs);
+    this.timer = this.timers.setTimeout(() => this.trigger(), this.intervalMs);
   }
 
   /** Waiters for the outcome of a checkpoint, by id (savepoints wait for theirs). */
@@ -162,11 +165,11 @@ export class CheckpointCoordinator {
     const id = this.nextId++;
     const pendingSplits = this.hooks.snapshotEnumerators(id);
     this.hooks.pauseSplitAssignment(true);
-    const timeout = setTimeout(
+    const timeout = this.timers.setTimeout(
       () => this.abort(id, `not complete after ${this.timeoutMs} ms`),
       this.timeoutMs,
     );
-    this.pending = { id, started: performance.now(), pendingSplits, acks: new Map(), sourceAcks: 0, timeout };
+    this.pending = { id, started: this.timers.now(), pendingSplits, acks: new Map(), sourceAcks: 0, timeout };
     if (!this.hooks.triggerSources(id)) {
       // A source has finished: this job takes no more periodic checkpoints (its end is final).
       this.abort(id, undefined);
@@ -194,7 +197,7 @@ export class CheckpointCoordinator {
   private abort(id: number, reason: string | undefined): void {
     const pending = this.pending;
     if (pending === undefined || pending.id !== id || this.completing === id) return;
-    clearTimeout(pending.timeout);
+    this.timers.clearTimeout(pending.timeout);
     this.pending = undefined;
     this.hooks.pauseSplitAssignment(false);
     if (reason !== undefined) this.countFailure(id, reason);
@@ -210,14 +213,14 @@ export class CheckpointCoordinator {
   }
 
   private async complete(pending: PendingCheckpoint): Promise<void> {
-    clearTimeout(pending.timeout);
+    this.timers.clearTimeout(pending.timeout);
     // From here on the checkpoint can no longer be aborted: its metadata is being written.
     this.completing = pending.id;
     const acks = [...pending.acks.values()];
     const tasks: TaskStateHandle[] = acks.map((a) => a.handle);
     const committables = mergeCommittables(acks.map((a) => a.committables));
     const stats: CheckpointStats = {
-      durationMs: performance.now() - pending.started,
+      durationMs: this.timers.now() - pending.started,
       syncMs: Math.max(...acks.map((a) => a.syncMs)),
       asyncMs: Math.max(...acks.map((a) => a.asyncMs)),
       alignmentMs: Math.max(...acks.map((a) => a.alignmentMs)),

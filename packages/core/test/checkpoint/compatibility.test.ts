@@ -24,10 +24,28 @@ function job(options: { countUid: string; maxParallelism?: number; keyed?: boole
   return j;
 }
 
+/**
+ * Runs the (unbounded) job until its counting operator has had records (so it has keyed state) and
+ * a checkpoint after that is complete (a savepoint waits for its checkpoint), then stops it.
+ */
 async function runUntilCheckpointed(j: Job, dir: string): Promise<void> {
   const controller = new AbortController();
-  const running = runJob(j, { signal: controller.signal, checkpointing: { dir, intervalMs: 30 } });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const control = new JobControl();
+  let counted!: () => void;
+  const hadRecords = new Promise<void>((resolve) => {
+    counted = resolve;
+  });
+  const running = runJob(j, {
+    signal: controller.signal,
+    control,
+    checkpointing: { dir, intervalMs: 30 },
+    onProgress: (p) => {
+      if ((p.operators.find((o) => o.uid === "sum")?.recordsIn ?? 0) > 0) counted();
+    },
+    progressIntervalMs: 10,
+  });
+  await hadRecords;
+  await control.savepoint(join(dir, "..", "savepoints"));
   controller.abort();
   const result = await running;
   assert.ok(result.checkpoints.length > 0);
@@ -70,11 +88,14 @@ test("allowNonRestoredState drops the state of an operator that was removed", as
   try {
     await runUntilCheckpointed(job({ countUid: "sum" }), join(dir, "chk"));
     const controller = new AbortController();
+    const control = new JobControl();
     const running = runJob(job({ countUid: "renamed-sum" }), {
       signal: controller.signal,
+      control,
       checkpointing: { dir: join(dir, "chk"), intervalMs: 30, allowNonRestoredState: true },
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Restored (or refused) before it starts: once it runs, it can stop.
+    await control.started();
     controller.abort();
     const result = await running;
     assert.ok(result.restoredFrom !== undefined && result.restoredFrom > 0);
@@ -112,7 +133,6 @@ test("a savepoint in another codec or a newer schema is refused, with both named
       checkpointing: { dir: join(dir, "chk"), intervalMs: 30 },
     });
     await control.started();
-    await new Promise((resolve) => setTimeout(resolve, 150));
     const savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
     await running;
     const descriptionFile = join(savepoint, "_savepoint.json");

@@ -1,6 +1,7 @@
 // Recovery in one process: a stopped job resumes from its latest checkpoint and commits what an
 // uninterrupted run commits; with the newest checkpoint corrupted it resumes from the one before,
-// with a warning, and still commits exactly that.
+// with a warning, and still commits exactly that. A run the test stops holds its input part-way
+// (the fixture's `holdAfter`), so it cannot finish before the checkpoints the test waits for.
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,7 +26,13 @@ async function run(
   warnings: string[] = [],
   parallelism = 2,
 ) {
-  const config = { output: join(dir, name), records: 60_000, rate: 60_000 };
+  const config = {
+    output: join(dir, name),
+    records: 60_000,
+    rate: 60_000,
+    // Held after 20,000 records of this run: two stopped runs leave the third input to read.
+    ...(stopAfterCheckpoints === undefined ? {} : { holdAfter: 20_000 }),
+  };
   const controller = new AbortController();
   const job = await loadJobModule(jobModule, { config });
   const result = runJob(job, {
@@ -46,7 +53,15 @@ async function run(
       return id;
     };
     const target = newest() + stopAfterCheckpoints;
-    while (newest() < target) await new Promise((resolve) => setTimeout(resolve, 10));
+    let ended = false;
+    result.then(
+      () => (ended = true),
+      () => (ended = true),
+    );
+    while (newest() < target) {
+      if (ended) assert.fail(`the run ended before checkpoint ${target}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     controller.abort();
   }
   return result;

@@ -11,6 +11,7 @@ import {
   FileSource,
   Job,
   JobControl,
+  type JobProgress,
   loadJobModule,
   runJob,
   type SavepointDescription,
@@ -31,16 +32,43 @@ interface Step {
   parallelism: number;
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
-  /** Stop with a savepoint after this long; run to the end when absent. */
-  stopAfterMs?: number;
+  /**
+   * Stop with a savepoint once the source has read this many records in this run, mid-input: the
+   * source holds at twice as many (a HeldSource), so the input cannot end before the stop however
+   * slow the machine. Run to the end when absent.
+   */
+  stopAfterRecords?: number;
+}
+
+/** Resolves when the source of the running job has read at least `records` records in this run. */
+function sourceRead(records: number): { onProgress: (p: JobProgress) => void; reached: Promise<void> } {
+  let reached!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  return {
+    onProgress: (p) => {
+      if ((p.operators.find((o) => o.uid === "events")?.recordsOut ?? 0) >= records) reached();
+    },
+    reached: promise,
+  };
 }
 
 async function step(dir: string, s: Step): Promise<string | undefined> {
-  const config = { output: join(dir, "out"), records: 80_000, rate: 80_000, variant: s.variant };
+  const stopping = s.stopAfterRecords === undefined ? undefined : sourceRead(s.stopAfterRecords);
+  const config = {
+    output: join(dir, "out"),
+    records: 80_000,
+    rate: 80_000,
+    variant: s.variant,
+    ...(s.stopAfterRecords === undefined ? {} : { holdAfter: 2 * s.stopAfterRecords }),
+  };
   const control = new JobControl();
   const running = runJob(await loadJobModule(jobModule, { config }), {
     parallelism: s.parallelism,
     control,
+    onProgress: stopping?.onProgress,
+    progressIntervalMs: 10,
     checkpointing: {
       dir: join(dir, "checkpoints"),
       // Frequent checkpoints, so that one would often follow a savepoint if a stop allowed it.
@@ -50,13 +78,13 @@ async function step(dir: string, s: Step): Promise<string | undefined> {
     },
   });
   let savepoint: string | undefined;
-  if (s.stopAfterMs !== undefined) {
-    await control.started();
-    await new Promise((resolve) => setTimeout(resolve, s.stopAfterMs));
+  if (stopping !== undefined) {
+    // A run that ends or fails before it read enough must not leave this waiting.
+    await Promise.race([stopping.reached, running]);
     savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
   }
   const result = await running;
-  assert.equal(result.stopped, s.stopAfterMs !== undefined);
+  assert.equal(result.stopped, stopping !== undefined);
   if (s.fromSavepoint !== undefined) assert.ok(result.restoredFrom !== undefined);
   return savepoint;
 }
@@ -71,7 +99,7 @@ test("stop with a savepoint, add an operator, rescale 2 -> 3 -> 1: the output eq
   try {
     const expected = await reference(dir);
     const chain = join(dir, "chain");
-    const first = await step(chain, { parallelism: 2, stopAfterMs: 300 });
+    const first = await step(chain, { parallelism: 2, stopAfterRecords: 12_000 });
     assert.ok(first !== undefined && existsSync(join(first, "_metadata")));
     const description = JSON.parse(
       readFileSync(join(first, "_savepoint.json"), "utf8"),
@@ -87,7 +115,7 @@ test("stop with a savepoint, add an operator, rescale 2 -> 3 -> 1: the output eq
       parallelism: 3,
       variant: "with-extra-operator",
       fromSavepoint: first,
-      stopAfterMs: 300,
+      stopAfterRecords: 12_000,
     });
     await step(chain, { parallelism: 1, variant: "with-extra-operator", fromSavepoint: second });
     assert.deepEqual(committed(join(chain, "out")), expected);
@@ -101,7 +129,7 @@ test("removing a stateful operator needs allowNonRestoredState; then the rest re
   try {
     const expected = await reference(dir);
     const chain = join(dir, "chain");
-    const savepoint = await step(chain, { parallelism: 2, stopAfterMs: 300 });
+    const savepoint = await step(chain, { parallelism: 2, stopAfterRecords: 12_000 });
     await assert.rejects(
       step(chain, { parallelism: 2, variant: "without-windows", fromSavepoint: savepoint }),
       (error: unknown) =>
@@ -133,7 +161,7 @@ test("removing a stateful operator needs allowNonRestoredState; then the rest re
 test("a savepoint of another job is refused with its name", async () => {
   const dir = mkdtempSync(join(tmpdir(), "eddy-savepoint-"));
   try {
-    const savepoint = await step(dir, { parallelism: 1, stopAfterMs: 200 });
+    const savepoint = await step(dir, { parallelism: 1, stopAfterRecords: 8_000 });
     const other = Job.create({ name: "another-job" });
     other.fromElements(1, 2, 3).collect();
     await assert.rejects(
@@ -152,8 +180,25 @@ test("a source with nothing to read does not hold back a savepoint (a followed f
     writeFileSync(input, `${[1, 2, 3].map((n) => JSON.stringify({ n })).join("\n")}\n`);
     const job = Job.create({ name: "quiet-source" });
     let read = 0; // in-thread run: the map below counts here
+    // The event the savepoint waits for: the reader polled and found nothing after the three lines.
+    let quiet!: () => void;
+    const wentQuiet = new Promise<void>((resolve) => {
+      quiet = resolve;
+    });
+    const followed = FileSource.ndjson<{ n: number }>([input], { follow: true });
+    const createReader = followed.createReader.bind(followed);
+    followed.createReader = (context) => {
+      const reader = createReader(context);
+      const pollNext = reader.pollNext.bind(reader);
+      reader.pollNext = (output) => {
+        const status = pollNext(output);
+        if (status === "nothing-available" && read === 3) quiet();
+        return status;
+      };
+      return reader;
+    };
     job
-      .fromSource(FileSource.ndjson<{ n: number }>([input], { follow: true }), undefined, "followed")
+      .fromSource(followed, undefined, "followed")
       .uid("followed")
       .map((r) => {
         read++;
@@ -167,10 +212,7 @@ test("a source with nothing to read does not hold back a savepoint (a followed f
       // no periodic checkpoints, and a timeout far below the test's: only the savepoint is taken
       checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 3_600_000, timeoutMs: 20_000 },
     });
-    await control.started();
-    // wait until the three lines are read and the reader has nothing more
-    while (read < 3) await new Promise((resolve) => setTimeout(resolve, 20));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await wentQuiet;
     const savepoint = await control.stopWithSavepoint(join(dir, "savepoints"));
     assert.ok(existsSync(join(savepoint, "_savepoint.json")), savepoint);
     const result = await running;

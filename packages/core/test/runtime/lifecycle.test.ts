@@ -61,3 +61,12 @@ test("an unbounded job on two workers stops on abort", async () => {
   assert.ok(values.length > 0);
   assert.equal(new Set(values).size, values.length);
 });
+
+test("a signal that aborted while the job was starting still stops it (in one thread)", async () => {
+  const job = Job.create({ name: "aborted-early" });
+  job.fromGenerator({ recordsPerSecond: 1000, generate: (i) => i }).collect();
+  const controller = new AbortController();
+  controller.abort();
+  const result = await runJob(job, { signal: controller.signal });
+  assert.equal(result.stopped, true);
+});

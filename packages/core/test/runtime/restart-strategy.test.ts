@@ -1,7 +1,7 @@
 // Restart strategies: the pure decision, and a job whose sink fails twice with a retriable error,
 // restarted from its latest checkpoint, commits exactly what a run without failures commits.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -11,6 +11,8 @@ import {
   ExactlyOnceFileSink,
   Job,
   JobDefinitionError,
+  ManualTimerService,
+  type RunOptions,
   runJob,
   type Sink,
   type SinkContext,
@@ -65,19 +67,76 @@ test("errors a retry cannot cure fail at once, without restarts", async () => {
   assert.equal(runs, 1);
 });
 
-/** Wraps a sink; its writers' flush fails (a retriable I/O-like error) while `failures` remain. */
+test("a restart waits exactly its backoff delay on the injected timers, and the failure times come from them", async () => {
+  const timers = new ManualTimerService();
+  const warnings: string[] = [];
+  let runs = 0;
+  const result = runWithRestarts(
+    async () => {
+      runs++;
+      if (runs <= 3) throw new Error(`flaky ${runs}`);
+      return "done";
+    },
+    { kind: "exponential-backoff", initialDelayMs: 100, maxDelayMs: 1000 },
+    (w) => warnings.push(w),
+    timers,
+  );
+  for (const delay of [100, 200, 400]) {
+    await timers.whenScheduled();
+    const failedRuns = runs;
+    assert.equal(timers.nextDue, timers.now() + delay, `restart ${failedRuns} waits ${delay} ms`);
+    timers.advance(delay - 1);
+    await Promise.resolve();
+    assert.equal(runs, failedRuns, "no restart before the delay is over");
+    timers.advance(1);
+  }
+  assert.equal(await result, "done");
+  assert.equal(runs, 4);
+  assert.deepEqual(
+    warnings.map((w) => /restarting in (\d+) ms/.exec(w)?.[1]),
+    ["100", "200", "400"],
+  );
+});
+
+test("failure-rate gives up when its failures fall within the interval on the injected clock", async () => {
+  const timers = new ManualTimerService();
+  let runs = 0;
+  const result = runWithRestarts(
+    async () => {
+      runs++;
+      throw new Error(`flaky ${runs}`);
+    },
+    { kind: "failure-rate", maxFailures: 2, intervalMs: 1000, delayMs: 10 },
+    () => {},
+    timers,
+  );
+  // Failures at 0, 10 and 20 ms: three within 1000 ms, one more than allowed.
+  await timers.whenScheduled();
+  timers.advance(10);
+  await timers.whenScheduled();
+  timers.advance(10);
+  await assert.rejects(result, /failed 3 time\(s\) and its restart strategy \(failure-rate\) gives up/);
+  assert.equal(runs, 3);
+});
+
+/**
+ * Wraps a sink; while `failures` remain, a run's writer fails its flush (a retriable I/O-like
+ * error) once a checkpoint of that run has completed (its commit came) and it wrote since, so
+ * every restart has a checkpoint to resume from, however slowly the job runs.
+ */
 class FlakySink<T> implements Sink<T> {
   readonly guarantee = "exactly-once" as const;
   failures: number;
+  commits = 0;
   constructor(
     private readonly inner: ExactlyOnceFileSink<T>,
     failures: number,
-    private readonly failAfterRecords: number,
   ) {
     this.failures = failures;
   }
   createWriter(context: SinkContext) {
     const writer = this.inner.createWriter(context);
+    const commitsBefore = this.commits;
     let written = 0;
     return {
       write: (value: T, ts: number) => {
@@ -85,7 +144,7 @@ class FlakySink<T> implements Sink<T> {
         writer.write(value, ts);
       },
       flush: (end: boolean) => {
-        if (this.failures > 0 && written >= this.failAfterRecords) {
+        if (this.failures > 0 && this.commits > commitsBefore && written > 0) {
           this.failures--;
           return Promise.reject(new Error("disk went away"));
         }
@@ -96,21 +155,36 @@ class FlakySink<T> implements Sink<T> {
     };
   }
   createCommitter() {
-    return this.inner.createCommitter();
+    const committer = this.inner.createCommitter();
+    return {
+      commit: async (committables: Parameters<typeof committer.commit>[0]) => {
+        await committer.commit(committables);
+        this.commits++;
+      },
+      abort: committer.abort?.bind(committer),
+    };
   }
 }
 
+const RECORDS = 30_000;
+
+/**
+ * Counts per key the first RECORDS records of an unbounded input: one output line per record. The
+ * input never ends, so no run finishes before its sink failed; the test stops the job once all
+ * RECORDS lines are committed.
+ */
 function countingJob(sink: Sink<string>): Job {
   const job = Job.create({ name: "restarts", maxParallelism: 16 });
   job
     .fromGenerator({
-      count: 30_000,
       recordsPerSecond: 60_000,
       seed: 5,
       splits: 1,
       generate: (i, r) => ({ i, k: r.nextInt(7) }),
     })
     .uid("numbers")
+    .filter((e) => e.i < RECORDS)
+    .uid("first")
     .keyBy((e) => e.k)
     .process<string>({
       count: undefined as unknown as ValueState<number>,
@@ -139,20 +213,36 @@ function committed(dir: string): string[] {
     .sort();
 }
 
+/** Runs the job until `out` holds all RECORDS committed lines (an event, polled), then stops it. */
+async function runUntilCommitted(job: Job, out: string, options: Omit<RunOptions, "signal">) {
+  const stop = new AbortController();
+  const running = runJob(job, { ...options, signal: stop.signal });
+  let ended = false;
+  running.then(
+    () => (ended = true),
+    () => (ended = true),
+  );
+  const lines = () => (existsSync(out) ? committed(out).length : 0);
+  while (lines() < RECORDS && !ended) await new Promise((resolve) => setTimeout(resolve, 20));
+  stop.abort();
+  return running;
+}
+
 test("a job whose sink fails twice restarts from its checkpoint and commits exactly the failure-free output", async () => {
   const dir = mkdtempSync(join(tmpdir(), "eddy-restart-"));
   try {
     const reference = join(dir, "reference");
-    await runJob(countingJob(new ExactlyOnceFileSink<string>(reference)), {
+    await runUntilCommitted(countingJob(new ExactlyOnceFileSink<string>(reference)), reference, {
       checkpointing: { dir: join(dir, "reference-checkpoints"), intervalMs: 50 },
     });
     const warnings: string[] = [];
-    const flaky = new FlakySink(new ExactlyOnceFileSink<string>(join(dir, "out")), 2, 8000);
-    const result = await runJob(countingJob(flaky), {
+    const flaky = new FlakySink(new ExactlyOnceFileSink<string>(join(dir, "out")), 2);
+    const result = await runUntilCommitted(countingJob(flaky), join(dir, "out"), {
       checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 50 },
       restartStrategy: { kind: "fixed-delay", attempts: 3, delayMs: 10 },
       onWarning: (w) => warnings.push(w),
     });
+    assert.equal(result.stopped, true);
     assert.equal(flaky.failures, 0);
     assert.equal(warnings.filter((w) => w.includes("restarting")).length, 2, warnings.join("\n"));
     assert.ok(
@@ -160,7 +250,7 @@ test("a job whose sink fails twice restarts from its checkpoint and commits exac
       "the last run resumed from a checkpoint",
     );
     assert.deepEqual(committed(join(dir, "out")), committed(reference));
-    assert.equal(committed(reference).length, 30_000);
+    assert.equal(committed(reference).length, RECORDS);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

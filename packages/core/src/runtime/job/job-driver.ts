@@ -10,6 +10,7 @@ import { CheckpointCoordinator, type CheckpointOptions } from "../../checkpoint/
 import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
 import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
+import type { TimerService } from "../../time/timer-service.ts";
 import type { Deployment, DeploymentEvents, DeploymentFactory, DeploymentOutcome } from "./deployment.ts";
 import type { JobControl } from "./job-control.ts";
 import { aggregateSamples, expectedRecords, type JobProgress } from "./job-metrics.ts";
@@ -34,7 +35,15 @@ export async function driveJob(
   const checkpoints =
     recovery === undefined
       ? undefined
-      : coordinateCheckpoints(plan, recovery, sources, deployment, warn, options.checkpointing!);
+      : coordinateCheckpoints(
+          plan,
+          recovery,
+          sources,
+          deployment,
+          warn,
+          options.checkpointing!,
+          options.timers,
+        );
   const deadLetters = new DeadLetterCount(options.onDeadLetter ?? defaultDeadLetterLog());
   const progress = (): JobProgress => ({
     jobName: plan.jobName,
@@ -101,6 +110,7 @@ function coordinateCheckpoints(
   deployment: Deployment,
   warn: (message: string) => void,
   options: CheckpointOptions,
+  timers: TimerService | undefined,
 ): CheckpointCoordinator {
   const all: string[] = [];
   const sourceTasks: string[] = [];
@@ -126,6 +136,7 @@ function coordinateCheckpoints(
     },
     options,
     recovery.lastCheckpointId,
+    timers,
   );
 }
 
@@ -165,6 +176,8 @@ function watchRun(
 ): { stop(): void } {
   const onAbort = () => deployment.cancel();
   options.signal?.addEventListener("abort", onAbort);
+  // An abort that came while the job was starting fires no event now: it stops the job all the same.
+  if (options.signal?.aborted) onAbort();
   const onProgress = options.onProgress;
   const timer =
     onProgress === undefined

@@ -2,10 +2,12 @@
  * Restart strategies, as in Flink: when a running job fails with an error that running again may
  * cure (an I/O error, a flush that failed), the run is restarted, from its latest checkpoint when
  * checkpointing is on. The decision is a pure function of the strategy, the failure times and the
- * clock; `runWithRestarts` does the waiting. Errors that say they cannot be cured by a retry (a bad
- * job definition, a record that makes user code throw) fail the job at once.
+ * clock; `runWithRestarts` does the waiting, on an injectable `TimerService`. Errors that say they
+ * cannot be cured by a retry (a bad job definition, a record that makes user code throw) fail the
+ * job at once.
  */
 import { EddyError, errorMessage, JobFailedError } from "../../errors.ts";
+import { systemTimers, type TimerService } from "../../time/timer-service.ts";
 
 export type RestartStrategy =
   | { readonly kind: "none" }
@@ -65,7 +67,8 @@ export async function runWithRestarts<R>(
   run: () => Promise<R>,
   strategy: RestartStrategy | undefined,
   warn: (message: string) => void,
-  now: () => number = Date.now,
+  /** The clock of the failure times and the delay before a restart; tests pass manual timers. */
+  timers: TimerService = systemTimers,
 ): Promise<R> {
   const failures: number[] = [];
   for (;;) {
@@ -73,7 +76,7 @@ export async function runWithRestarts<R>(
       return await run();
     } catch (error) {
       if (strategy === undefined || strategy.kind === "none" || !isRetriable(error)) throw error;
-      failures.push(now());
+      failures.push(timers.now());
       const decision = decideRestart(strategy, failures);
       if (!decision.restart)
         throw new JobFailedError(
@@ -83,7 +86,7 @@ export async function runWithRestarts<R>(
       warn(
         `the job failed (${errorMessage(error)}); restarting in ${decision.delayMs} ms (failure ${failures.length})`,
       );
-      await new Promise((resolve) => setTimeout(resolve, decision.delayMs));
+      await new Promise<void>((resolve) => timers.setTimeout(resolve, decision.delayMs));
     }
   }
 }

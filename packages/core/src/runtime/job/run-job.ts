@@ -26,6 +26,7 @@ export function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
     },
     options.restartStrategy,
     options.onWarning ?? defaultWarn,
+    options.timers,
   );
 }
 
@@ -35,6 +36,7 @@ export function runJobModule(pathOrUrl: string, options: ModuleRunOptions = {}):
     () => runJobModuleOnce(pathOrUrl, options),
     options.restartStrategy,
     options.onWarning ?? defaultWarn,
+    options.timers,
   );
 }
 

@@ -7,6 +7,7 @@ import type { CheckpointOptions } from "../../checkpoint/checkpoint-coordinator.
 import { describeRecord } from "../../errors.ts";
 import type { PlanOverrides } from "../../plan/physical-plan.ts";
 import type { Clock } from "../../time/time.ts";
+import type { TimerService } from "../../time/timer-service.ts";
 import type { JobControl } from "./job-control.ts";
 import type { JobProgress } from "./job-metrics.ts";
 import type { RestartStrategy } from "./restart-strategy.ts";
@@ -29,6 +30,8 @@ export interface RunOptions extends PlanOverrides {
   restartStrategy?: RestartStrategy;
   /** A handle to take savepoints of the running job, or stop it with one. */
   control?: JobControl;
+  /** Timers of the checkpoint coordinator and the restart delay; tests pass ManualTimerService. */
+  timers?: TimerService;
 }
 
 export interface ModuleRunOptions extends Omit<RunOptions, "clock"> {

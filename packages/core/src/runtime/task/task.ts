@@ -94,8 +94,12 @@ export class Task {
     if (this.status !== "running" && this.status !== "finishing") return false;
     // A source waiting for its reader is between records: a checkpoint may start while it waits
     // (else a quiet source would hold back every checkpoint and savepoint of the job).
-    if (this.waiting !== undefined && !(this.waitingForReader && this.pendingTrigger !== undefined))
+    if (this.waiting !== undefined && !(this.waitingForReader && this.pendingTrigger !== undefined)) {
+      // Nor may it hold back what waited for credit when it went quiet (its last records, a
+      // barrier): sent as credit comes, or a reader with nothing more stalls every checkpoint.
+      if (this.waitingForReader) for (const writer of this.writers) writer.drainPending();
       return false;
+    }
     if (this.pendingTrigger !== undefined && this.status === "running") {
       const id = this.pendingTrigger;
       this.pendingTrigger = undefined;
