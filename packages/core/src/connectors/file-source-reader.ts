@@ -20,7 +20,7 @@ import type {
   SourceReader,
   SourceReaderContext,
   SourceSplit,
-} from "./api/source.ts";
+} from "./api/index.ts";
 import { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
 import { ReaderAvailability } from "./reader-availability.ts";
 

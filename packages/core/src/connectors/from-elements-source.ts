@@ -16,7 +16,7 @@ import type {
   SourceSplit,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./api/source.ts";
+} from "./api/index.ts";
 import { ReaderAvailability } from "./reader-availability.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 

@@ -21,7 +21,7 @@ import type {
   SourceSplit,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./api/source.ts";
+} from "./api/index.ts";
 import { ReaderAvailability } from "./reader-availability.ts";
 import { SeededRandom } from "./seeded-random.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";

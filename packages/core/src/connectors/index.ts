@@ -3,8 +3,7 @@
  * client library (in-memory elements, a data generator, NDJSON and CSV files, stdout).
  */
 
-export type * from "./api/sink.ts";
-export type * from "./api/source.ts";
+export * from "./api/index.ts";
 export { CollectSink } from "./collect-sink.ts";
 export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
 export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";

@@ -8,7 +8,7 @@
 import type { OperatorSpec } from "../../api/logical-plan.ts";
 import { DEAD_LETTER, type DeadLetter } from "../../api/output-tag.ts";
 import type { RestoredOperatorState } from "../../checkpoint/restore.ts";
-import type { SourceReader } from "../../connectors/api/source.ts";
+import type { SourceReader } from "../../connectors/api/source-reader.ts";
 import { errorMessage, RecordProcessingError } from "../../errors.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../../plan/physical-plan.ts";
 import { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";

@@ -5,7 +5,8 @@
  * Deliveries are asynchronous (a microtask or a message) so a reader is never re-entered while
  * it is inside pollNext.
  */
-import type { Source, SourceSplit, SplitEnumerator } from "../../connectors/api/source.ts";
+import type { Source, SourceSplit } from "../../connectors/api/source.ts";
+import type { SplitEnumerator } from "../../connectors/api/split-enumerator.ts";
 
 export interface ReaderEndpoint {
   addSplits(splits: readonly SourceSplit[]): void;
