@@ -15,8 +15,9 @@
  * cross threads), a `Source` object is constructed once per thread: its constructor validates
  * options and must do no I/O (open connections in `SplitEnumerator.start` or `SourceReader.start`).
  */
-import type { SplitEnumerator, SplitEnumeratorContext } from "./split-enumerator.ts";
+
 import type { SourceReader, SourceReaderContext } from "./source-reader.ts";
+import type { SplitEnumerator, SplitEnumeratorContext } from "./split-enumerator.ts";
 
 /**
  * One unit of input and its position. Splits are cloned across threads and serialised into
