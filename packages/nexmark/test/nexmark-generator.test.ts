@@ -165,7 +165,7 @@ describe("Nexmark source", () => {
         const lines = events.map((e) => json(e.event));
         assert.deepEqual(
           lines,
-          expected.filter((_, k) => k % n === split.next),
+          expected.filter((_, k) => k % n === split.nextIndex),
         );
         all.push(...lines);
       }

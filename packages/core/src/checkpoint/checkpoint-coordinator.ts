@@ -9,7 +9,7 @@
  * being taken, split assignments wait, so no split is both in the enumerator's snapshot and in a
  * reader's.
  */
-import type { SinkCommitter } from "../connectors/api/sink.ts";
+import type { SinkCommitter } from "../connectors/api/sink-committer.ts";
 import type { SourceSplit } from "../connectors/api/source.ts";
 import { EddyError, errorMessage } from "../errors.ts";
 import { systemTimers, type TimerHandle, type TimerService } from "../time/timer-service.ts";

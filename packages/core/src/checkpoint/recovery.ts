@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { OperatorSpec } from "../api/logical-plan.ts";
-import type { SinkCommitter } from "../connectors/api/sink.ts";
+import type { SinkCommitter } from "../connectors/api/sink-committer.ts";
 import { EddyError } from "../errors.ts";
 import type { PhysicalPlan } from "../plan/physical-plan.ts";
 import type { CheckpointOptions } from "./checkpoint-coordinator.ts";

@@ -3,7 +3,7 @@
  * worker's records are sent to the coordinator when the worker finishes; read them from the
  * job result by the sink's uid.
  */
-import type { Sink, SinkContext, SinkWriter } from "./api/sink.ts";
+import type { Sink, SinkContext, SinkWriter } from "./api/index.ts";
 
 export class CollectSink<T> implements Sink<T> {
   readonly guarantee = "none" as const;

@@ -16,7 +16,7 @@ import {
   type SinkCommitter,
   type SinkContext,
   type SinkWriter,
-} from "./api/sink.ts";
+} from "./api/index.ts";
 
 export interface FileCommittable {
   readonly pending: string;

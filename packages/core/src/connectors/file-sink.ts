@@ -12,7 +12,7 @@
 import type { FileHandle } from "node:fs/promises";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, extname } from "node:path";
-import type { Sink, SinkContext, SinkWriter } from "./api/sink.ts";
+import type { Sink, SinkContext, SinkWriter } from "./api/index.ts";
 
 export interface NdjsonFileSinkOptions {
   /**

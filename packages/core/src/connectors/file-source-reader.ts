@@ -9,20 +9,16 @@
  * `pollIntervalMs` and reads on when it grew. Follow mode reads append-only files: a file that
  * shrinks (truncated, or replaced by a shorter one) fails the source rather than silently
  * re-reading or skipping data.
+ *
+ * Owning splits, their turns and outputs, pulling files one at a time and the end of input are
+ * SplitReaderBase's; this file is how one file is read.
  */
 import type { FileHandle } from "node:fs/promises";
 import { open, stat } from "node:fs/promises";
 import { EddyError, errorMessage } from "../errors.ts";
-import type {
-  InputStatus,
-  ReaderOutput,
-  SourceOutput,
-  SourceReader,
-  SourceReaderContext,
-  SourceSplit,
-} from "./api/source.ts";
+import type { SourceOutput, SourceReaderContext, SourceSplit } from "./api/index.ts";
 import { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
-import { ReaderAvailability } from "./reader-availability.ts";
+import { SplitReaderBase, type SplitReadResult } from "./split-reader-base.ts";
 
 export interface FileSplit extends SourceSplit {
   readonly splitId: string;
@@ -43,13 +39,12 @@ export interface FileReaderConfig<T> {
   readonly readChunkBytes: number;
 }
 
-interface OpenSplit<T> {
+interface OpenSplit {
   readonly splitId: string;
   readonly path: string;
   offset: number;
   line: number;
   readonly state: FormatState;
-  output: SourceOutput<T> | undefined;
   handle: FileHandle | undefined;
   /** Prefetched bytes; `buffer[position]` is the byte at `offset`. */
   buffer: Buffer;
@@ -73,91 +68,45 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
 
-export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
-  private readonly splits: OpenSplit<T>[] = [];
-  private noMoreSplits = false;
-  /** Where the next poll starts looking, so that splits take turns. */
-  private cursor = 0;
+export class FileSourceReader<T> extends SplitReaderBase<T, FileSplit, OpenSplit> {
   private closed = false;
   /** Sizes of the files this reader finished, for progress. */
   private finishedBytes = 0;
-  private readonly availability: ReaderAvailability;
-
-  constructor(
-    private readonly context: SourceReaderContext,
-    private readonly config: FileReaderConfig<T>,
-  ) {
-    this.availability = new ReaderAvailability(context);
-  }
 
   /** Bounded reading is pull-based: a reader asks for a file when it has none. */
-  start(): void {
-    if (!this.config.follow) this.context.sendSplitRequest();
+  constructor(
+    context: SourceReaderContext,
+    private readonly config: FileReaderConfig<T>,
+  ) {
+    super(context, { pull: !config.follow });
   }
 
-  addSplits(splits: readonly FileSplit[]): void {
-    for (const split of splits) {
-      const open: OpenSplit<T> = {
-        splitId: split.splitId,
-        path: split.path,
-        offset: split.offset,
-        line: split.line,
-        state: split.columns === undefined ? {} : { columns: [...split.columns] },
-        output: undefined,
-        handle: undefined,
-        buffer: EMPTY,
-        position: 0,
-        chunk: undefined,
-        readOffset: split.offset,
-        reading: undefined,
-        atEof: false,
-        size: undefined,
-        failure: undefined,
-        watchTimer: undefined,
-        released: false,
-      };
-      this.splits.push(open);
-      this.fetch(open);
-    }
-    this.availability.signal();
+  protected openSplit(split: FileSplit): OpenSplit {
+    const open: OpenSplit = {
+      splitId: split.splitId,
+      path: split.path,
+      offset: split.offset,
+      line: split.line,
+      state: split.columns === undefined ? {} : { columns: [...split.columns] },
+      handle: undefined,
+      buffer: EMPTY,
+      position: 0,
+      chunk: undefined,
+      readOffset: split.offset,
+      reading: undefined,
+      atEof: false,
+      size: undefined,
+      failure: undefined,
+      watchTimer: undefined,
+      released: false,
+    };
+    this.fetch(open);
+    return open;
   }
 
-  notifyNoMoreSplits(): void {
-    this.noMoreSplits = true;
-    this.availability.signal();
-  }
-
-  pollNext(output: ReaderOutput<T>): InputStatus {
-    this.availability.reset();
-    for (let tried = 0; tried < this.splits.length; tried++) {
-      const i = (this.cursor + tried) % this.splits.length;
-      const split = this.splits[i];
-      const outcome = this.pollSplit(split, output);
-      if (outcome === "finished") {
-        this.splits.splice(i, 1);
-        this.release(split, output);
-        this.cursor = i;
-        if (this.splits.length === 0 && !this.noMoreSplits) this.context.sendSplitRequest();
-        return "more-available";
-      }
-      if (outcome === "progress") {
-        this.cursor = i + 1;
-        return "more-available";
-      }
-    }
-    // Every split is waiting for a read, a size check or a split: each of those signals.
-    return this.splits.length === 0 && this.noMoreSplits ? "end-of-input" : "nothing-available";
-  }
-
-  isAvailable(): Promise<void> {
-    return this.availability.whenAvailable();
-  }
-
-  snapshotState(_checkpointId: number): FileSplit[] {
-    return this.splits.map((s) => {
-      const split: FileSplit = { splitId: s.splitId, path: s.path, offset: s.offset, line: s.line };
-      return s.state.columns === undefined ? split : { ...split, columns: [...s.state.columns] };
-    });
+  protected snapshotSplit(s: OpenSplit): FileSplit {
+    const split: FileSplit = { splitId: s.splitId, path: s.path, offset: s.offset, line: s.line };
+    return s.state.columns === undefined ? split : { ...split, columns: [...s.state.columns] };
   }
 
   /** Bytes consumed / bytes of the files this reader holds and held; undefined when following. */
@@ -165,24 +114,34 @@ export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
     if (this.config.follow) return undefined;
     let total = this.finishedBytes;
     let done = this.finishedBytes;
-    for (const split of this.splits) {
+    const splits = this.ownedSplits();
+    for (const split of splits) {
       if (split.size === undefined) return undefined;
       total += split.size;
       done += split.offset;
     }
-    if (total === 0) return this.splits.length === 0 && this.noMoreSplits ? 1 : undefined;
+    if (total === 0) return splits.length === 0 && this.noMoreSplitsComing ? 1 : undefined;
     return Math.min(1, done / total);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.closed = true;
-    this.availability.close();
-    await Promise.all(this.splits.map((split) => this.closeSplit(split)));
+    super.close();
+    await Promise.all(this.ownedSplits().map((split) => this.closeSplit(split)));
   }
 
-  private pollSplit(split: OpenSplit<T>, output: ReaderOutput<T>): "progress" | "waiting" | "finished" {
+  /** A finished file: counted for progress, its handle closed. */
+  protected override splitFinished(split: OpenSplit): void {
+    this.finishedBytes += split.size ?? split.offset;
+    void this.closeSplit(split);
+  }
+
+  /**
+   * Cuts up to a batch of records out of the split's prefetched buffer. It returns "waiting" only
+   * with a read or a size check under way, each of which signals availability when it ends.
+   */
+  protected readSplit(split: OpenSplit, out: SourceOutput<T>): SplitReadResult {
     if (split.failure !== undefined) throw split.failure;
-    const out = (split.output ??= output.createOutputForSplit(split.splitId));
     if (split.offset === 0 && !this.skipByteOrderMark(split)) {
       this.fetch(split);
       return "waiting";
@@ -230,11 +189,11 @@ export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
     } else if (incomplete || unread < this.config.readChunkBytes) {
       this.fetch(split);
     }
-    return records > 0 ? "progress" : "waiting";
+    return records > 0 ? "emitted" : "waiting";
   }
 
   /** At offset 0: skips a UTF-8 byte order mark. False while too few bytes are known to tell. */
-  private skipByteOrderMark(split: OpenSplit<T>): boolean {
+  private skipByteOrderMark(split: OpenSplit): boolean {
     const { buffer, position } = split;
     if (buffer.length - position < BOM.length) return split.atEof;
     if (BOM.every((byte, i) => buffer[position + i] === byte)) {
@@ -245,7 +204,7 @@ export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
   }
 
   /** Starts reading the next chunk, unless a read is under way or there is nothing to read. */
-  private fetch(split: OpenSplit<T>): void {
+  private fetch(split: OpenSplit): void {
     if (split.reading !== undefined || split.failure !== undefined || split.atEof || split.released) return;
     if (this.closed) return;
     split.reading = this.readChunk(split)
@@ -258,7 +217,7 @@ export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
       });
   }
 
-  private async readChunk(split: OpenSplit<T>): Promise<void> {
+  private async readChunk(split: OpenSplit): Promise<void> {
     if (split.handle === undefined) {
       try {
         split.handle = await open(split.path, "r");
@@ -290,7 +249,7 @@ export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
   }
 
   /** Following, at the end of the file: checks its size every pollIntervalMs until it grows. */
-  private watch(split: OpenSplit<T>): void {
+  private watch(split: OpenSplit): void {
     if (split.watchTimer !== undefined || split.reading !== undefined || this.closed || split.released)
       return;
     split.watchTimer = setTimeout(() => {
@@ -322,13 +281,7 @@ export class FileSourceReader<T> implements SourceReader<T, FileSplit> {
     }, this.config.pollIntervalMs);
   }
 
-  private release(split: OpenSplit<T>, output: ReaderOutput<T>): void {
-    if (split.output !== undefined) output.releaseOutputForSplit(split.splitId);
-    this.finishedBytes += split.size ?? split.offset;
-    void this.closeSplit(split);
-  }
-
-  private async closeSplit(split: OpenSplit<T>): Promise<void> {
+  private async closeSplit(split: OpenSplit): Promise<void> {
     split.released = true;
     if (split.watchTimer !== undefined) clearTimeout(split.watchTimer);
     split.watchTimer = undefined;

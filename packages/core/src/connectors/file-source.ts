@@ -13,7 +13,7 @@ import type {
   SourceReaderContext,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./api/source.ts";
+} from "./api/index.ts";
 import { CsvFormat } from "./csv-format.ts";
 import type { FileFormat } from "./file-format.ts";
 import { type FileReaderConfig, FileSourceReader, type FileSplit } from "./file-source-reader.ts";

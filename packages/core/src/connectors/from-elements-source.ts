@@ -7,8 +7,6 @@
  */
 import { ConfigError } from "../errors.ts";
 import type {
-  InputStatus,
-  ReaderOutput,
   Source,
   SourceOutput,
   SourceReader,
@@ -16,8 +14,8 @@ import type {
   SourceSplit,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./api/source.ts";
-import { ReaderAvailability } from "./reader-availability.ts";
+} from "./api/index.ts";
+import { SplitReaderBase, type SplitReadResult } from "./split-reader-base.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 
 export interface FromElementsSplit extends SourceSplit {
@@ -89,45 +87,27 @@ export class FromElementsSource<T> implements Source<T, FromElementsSplit> {
   }
 }
 
-interface ReaderSplit<T> {
+/** The split being read: the index of its next element. */
+interface ElementsPosition {
   readonly splitId: string;
   nextIndex: number;
-  output: SourceOutput<T> | undefined;
 }
 
-class FromElementsReader<T> implements SourceReader<T, FromElementsSplit> {
-  private readonly splits: ReaderSplit<T>[] = [];
-  private noMoreSplits = false;
-  private readonly availability: ReaderAvailability;
-
+class FromElementsReader<T> extends SplitReaderBase<T, FromElementsSplit, ElementsPosition> {
   constructor(
     context: SourceReaderContext,
     private readonly elements: readonly unknown[],
     private readonly timestamped: boolean,
     private readonly batchSize: number,
   ) {
-    this.availability = new ReaderAvailability(context);
+    super(context);
   }
 
-  start(): void {}
-
-  addSplits(splits: readonly FromElementsSplit[]): void {
-    for (const split of splits) {
-      this.splits.push({ splitId: split.splitId, nextIndex: split.nextIndex, output: undefined });
-    }
-    this.availability.signal();
+  protected openSplit(split: FromElementsSplit): ElementsPosition {
+    return { splitId: split.splitId, nextIndex: split.nextIndex };
   }
 
-  notifyNoMoreSplits(): void {
-    this.noMoreSplits = true;
-    this.availability.signal();
-  }
-
-  pollNext(output: ReaderOutput<T>): InputStatus {
-    this.availability.reset();
-    const split = this.splits[0];
-    if (split === undefined) return this.noMoreSplits ? "end-of-input" : "nothing-available";
-    const out = (split.output ??= output.createOutputForSplit(split.splitId));
+  protected readSplit(split: ElementsPosition, out: SourceOutput<T>): SplitReadResult {
     const end = Math.min(this.elements.length, split.nextIndex + this.batchSize);
     if (this.timestamped) {
       while (split.nextIndex < end) {
@@ -137,22 +117,10 @@ class FromElementsReader<T> implements SourceReader<T, FromElementsSplit> {
     } else {
       while (split.nextIndex < end) out.collect(this.elements[split.nextIndex++] as T);
     }
-    if (split.nextIndex >= this.elements.length) {
-      this.splits.shift();
-      output.releaseOutputForSplit(split.splitId);
-    }
-    return "more-available";
+    return split.nextIndex >= this.elements.length ? "finished" : "emitted";
   }
 
-  isAvailable(): Promise<void> {
-    return this.availability.whenAvailable();
-  }
-
-  snapshotState(_checkpointId: number): FromElementsSplit[] {
-    return this.splits.map((s) => ({ splitId: s.splitId, nextIndex: s.nextIndex }));
-  }
-
-  close(): void {
-    this.availability.close();
+  protected snapshotSplit(split: ElementsPosition): FromElementsSplit {
+    return { splitId: split.splitId, nextIndex: split.nextIndex };
   }
 }

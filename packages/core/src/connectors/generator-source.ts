@@ -1,19 +1,19 @@
 /**
  * A deterministic data generator (Flink's DataGeneratorSource). Record `index` is
  * `generate(index, random)` where `random` is seeded from (seed, index) alone, so a record is the
- * same whichever split, parallelism or restart produces it.
+ * same whichever split, parallelism or restart produces it. With `timestamp`, each record carries
+ * its own event time (as the Nexmark source's events do).
  *
  * The index space is striped over the splits: with n splits, split i produces i, i + n, i + 2n, ...
  * Stripes, unlike contiguous ranges, also divide an unbounded index space, and keep the splits
  * of a bounded run finishing together. A split's position is its next index, so a restored reader
  * resumes exactly. `count` makes the source bounded (indices 0 .. count-1); `recordsPerSecond`
- * limits the whole source's rate, shared evenly by the splits, without busy-waiting.
+ * limits the whole source's rate, shared evenly by the splits, without busy-waiting. The reader
+ * is a SplitReaderBase; what is its own is generating a stripe and the rate limit.
  */
 import { ConfigError } from "../errors.ts";
 import type {
   Boundedness,
-  InputStatus,
-  ReaderOutput,
   Source,
   SourceOutput,
   SourceReader,
@@ -21,9 +21,9 @@ import type {
   SourceSplit,
   SplitEnumerator,
   SplitEnumeratorContext,
-} from "./api/source.ts";
-import { ReaderAvailability } from "./reader-availability.ts";
+} from "./api/index.ts";
 import { SeededRandom } from "./seeded-random.ts";
+import { SplitReaderBase, type SplitReadResult } from "./split-reader-base.ts";
 import { StaticSplitEnumerator } from "./static-split-enumerator.ts";
 
 export interface GeneratorSplit extends SourceSplit {
@@ -42,16 +42,25 @@ export interface GeneratorSourceOptions<T> {
    * during the call, do not keep it.
    */
   readonly generate: (index: number, random: SeededRandom) => T;
+  /** The record's own event time (ms), collected with it; records carry none when absent. */
+  readonly timestamp?: (record: T, index: number) => number;
   /** Number of records; bounded when given, unbounded otherwise. */
   readonly count?: number;
   /** Records per second for the whole source; unlimited when absent. */
   readonly recordsPerSecond?: number;
   /** Default 0. */
   readonly seed?: number;
+  /**
+   * Whether `generate` draws from `random` (default true). A generator with randomness of its own
+   * (the Nexmark generator reseeds per event) says false and is spared seeding one per record.
+   */
+  readonly usesRandom?: boolean;
   /** Number of splits; default the source's parallelism. */
   readonly splits?: number;
   /** Most records one pollNext emits (default 1024). */
   readonly batchSize?: number;
+  /** Splits are named `<name>-<i>` (default "generator"). */
+  readonly name?: string;
 }
 
 const DEFAULT_BATCH_SIZE = 1024;
@@ -59,40 +68,37 @@ const DEFAULT_BATCH_SIZE = 1024;
 export class GeneratorSource<T> implements Source<T, GeneratorSplit> {
   readonly boundedness: Boundedness;
   readonly estimatedRecords?: number;
-  private readonly generate: (index: number, random: SeededRandom) => T;
+  private readonly config: GeneratorReaderConfig<T>;
   private readonly count: number | undefined;
-  private readonly recordsPerSecond: number | undefined;
-  private readonly seed: number;
   private readonly splitCount: number | undefined;
-  private readonly batchSize: number;
+  private readonly name: string;
 
   constructor(options: GeneratorSourceOptions<T>) {
-    this.generate = options.generate;
-    this.count = options.count;
-    this.recordsPerSecond = options.recordsPerSecond;
-    this.seed = options.seed ?? 0;
-    this.splitCount = options.splits;
-    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (typeof this.generate !== "function") throw new ConfigError("generate", "must be a function");
-    if (this.count !== undefined && !(Number.isSafeInteger(this.count) && this.count >= 0)) {
-      throw new ConfigError("count", `must be a non-negative integer, got ${this.count}`);
+    const { generate, timestamp, count, recordsPerSecond, seed = 0, splits } = options;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (typeof generate !== "function") throw new ConfigError("generate", "must be a function");
+    if (timestamp !== undefined && typeof timestamp !== "function")
+      throw new ConfigError("timestamp", "must be a function when given");
+    if (count !== undefined && !(Number.isSafeInteger(count) && count >= 0)) {
+      throw new ConfigError("count", `must be a non-negative integer, got ${count}`);
     }
-    if (
-      this.recordsPerSecond !== undefined &&
-      !(this.recordsPerSecond > 0 && Number.isFinite(this.recordsPerSecond))
-    ) {
-      throw new ConfigError("recordsPerSecond", `must be a positive number, got ${this.recordsPerSecond}`);
+    if (recordsPerSecond !== undefined && !(recordsPerSecond > 0 && Number.isFinite(recordsPerSecond))) {
+      throw new ConfigError("recordsPerSecond", `must be a positive number, got ${recordsPerSecond}`);
     }
-    if (!Number.isSafeInteger(this.seed))
-      throw new ConfigError("seed", `must be an integer, got ${this.seed}`);
-    if (this.splitCount !== undefined && !(Number.isInteger(this.splitCount) && this.splitCount > 0)) {
-      throw new ConfigError("splits", `must be a positive integer, got ${this.splitCount}`);
+    if (!Number.isSafeInteger(seed)) throw new ConfigError("seed", `must be an integer, got ${seed}`);
+    if (splits !== undefined && !(Number.isInteger(splits) && splits > 0)) {
+      throw new ConfigError("splits", `must be a positive integer, got ${splits}`);
     }
-    if (!(Number.isInteger(this.batchSize) && this.batchSize > 0)) {
-      throw new ConfigError("batchSize", `must be a positive integer, got ${this.batchSize}`);
+    if (!(Number.isInteger(batchSize) && batchSize > 0)) {
+      throw new ConfigError("batchSize", `must be a positive integer, got ${batchSize}`);
     }
-    this.boundedness = this.count === undefined ? "unbounded" : "bounded";
-    if (this.count !== undefined) this.estimatedRecords = this.count;
+    const usesRandom = options.usesRandom ?? true;
+    this.config = { generate, timestamp, seed, usesRandom, batchSize, recordsPerSecond };
+    this.count = count;
+    this.splitCount = splits;
+    this.name = options.name ?? "generator";
+    this.boundedness = count === undefined ? "unbounded" : "bounded";
+    if (count !== undefined) this.estimatedRecords = count;
   }
 
   /**
@@ -107,129 +113,88 @@ export class GeneratorSource<T> implements Source<T, GeneratorSplit> {
   }
 
   createReader(context: SourceReaderContext): SourceReader<T, GeneratorSplit> {
-    return new GeneratorReader<T>(context, {
-      generate: this.generate,
-      seed: this.seed,
-      batchSize: this.batchSize,
-      recordsPerSecond: this.recordsPerSecond,
-    });
+    return new GeneratorReader<T>(context, this.config);
   }
 
-  private initialSplits(parallelism: number): GeneratorSplit[] {
+  /** The splits a fresh run starts with: `splits` (default `parallelism`) interleaved stripes. */
+  initialSplits(parallelism: number): GeneratorSplit[] {
     const n = this.splitCount ?? parallelism;
     return Array.from({ length: n }, (_, i) => {
-      const split: GeneratorSplit = { splitId: `generator-${i}`, nextIndex: i, stride: n };
+      const split: GeneratorSplit = { splitId: `${this.name}-${i}`, nextIndex: i, stride: n };
       return this.count === undefined ? split : { ...split, end: this.count };
     });
   }
 }
 
-interface ReaderSplit<T> {
+interface GeneratorReaderConfig<T> {
+  readonly generate: (index: number, random: SeededRandom) => T;
+  /** Method syntax: a GeneratorSource<T> is usable as a GeneratorSource<unknown>. */
+  timestamp?(record: T, index: number): number;
+  readonly seed: number;
+  readonly usesRandom: boolean;
+  readonly batchSize: number;
+  readonly recordsPerSecond: number | undefined;
+}
+
+/** A split being generated: its position and, rate-limited, when its next record is due. */
+interface GeneratingSplit {
   readonly splitId: string;
   nextIndex: number;
   readonly stride: number;
   readonly end: number | undefined;
-  output: SourceOutput<T> | undefined;
   /** Rate limiting: processing time at which the next record is due. Set at the first poll. */
   nextDue: number | undefined;
-}
-
-interface GeneratorReaderConfig<T> {
-  readonly generate: (index: number, random: SeededRandom) => T;
-  readonly seed: number;
-  readonly batchSize: number;
-  readonly recordsPerSecond: number | undefined;
 }
 
 /** A split that fell behind its rate catches up at most this much at once, not in one burst. */
 const MAX_CATCH_UP_MS = 1000;
 
-class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
-  private readonly splits: ReaderSplit<T>[] = [];
-  private noMoreSplits = false;
-  /** Where the next poll starts looking, so that splits take turns. */
-  private cursor = 0;
+class GeneratorReader<T> extends SplitReaderBase<T, GeneratorSplit, GeneratingSplit> {
   private readonly random = new SeededRandom();
-  private readonly availability: ReaderAvailability;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The processing time of the latest rate-limited read. */
+  private now = 0;
 
   constructor(
-    private readonly context: SourceReaderContext,
+    context: SourceReaderContext,
     private readonly config: GeneratorReaderConfig<T>,
   ) {
-    this.availability = new ReaderAvailability(context);
+    super(context);
   }
 
-  start(): void {}
-
-  addSplits(splits: readonly GeneratorSplit[]): void {
-    for (const s of splits) {
-      this.splits.push({
-        splitId: s.splitId,
-        nextIndex: s.nextIndex,
-        stride: s.stride,
-        end: s.end,
-        output: undefined,
-        nextDue: undefined,
-      });
-    }
-    this.availability.signal();
+  protected openSplit(split: GeneratorSplit): GeneratingSplit {
+    const { splitId, nextIndex, stride, end } = split;
+    return { splitId, nextIndex, stride, end, nextDue: undefined };
   }
 
-  notifyNoMoreSplits(): void {
-    this.noMoreSplits = true;
-    this.availability.signal();
+  protected readSplit(split: GeneratingSplit, output: SourceOutput<T>): SplitReadResult {
+    if (this.finished(split)) return "finished";
+    const allowed = this.allowance(split);
+    if (allowed > 0) this.emit(split, allowed, output);
+    if (this.finished(split)) return "finished";
+    return allowed > 0 ? "emitted" : "waiting";
   }
 
-  pollNext(output: ReaderOutput<T>): InputStatus {
-    this.availability.reset();
-    if (this.splits.length === 0) return this.noMoreSplits ? "end-of-input" : "nothing-available";
-    const now = this.config.recordsPerSecond === undefined ? 0 : this.context.currentProcessingTime();
-    for (let tried = 0; tried < this.splits.length; tried++) {
-      const i = (this.cursor + tried) % this.splits.length;
-      const split = this.splits[i];
-      const allowed = this.finished(split) ? 0 : this.allowance(split, now);
-      if (allowed > 0) this.emit(split, allowed, output);
-      if (this.finished(split)) {
-        this.splits.splice(i, 1);
-        output.releaseOutputForSplit(split.splitId);
-        this.cursor = i;
-        return "more-available";
-      }
-      if (allowed > 0) {
-        this.cursor = i + 1;
-        return "more-available";
-      }
-    }
-    this.wakeWhenDue(now);
-    return "nothing-available";
+  protected snapshotSplit(s: GeneratingSplit): GeneratorSplit {
+    const split: GeneratorSplit = { splitId: s.splitId, nextIndex: s.nextIndex, stride: s.stride };
+    return s.end === undefined ? split : { ...split, end: s.end };
   }
 
-  isAvailable(): Promise<void> {
-    return this.availability.whenAvailable();
-  }
-
-  snapshotState(_checkpointId: number): GeneratorSplit[] {
-    return this.splits.map((s) => {
-      const split: GeneratorSplit = { splitId: s.splitId, nextIndex: s.nextIndex, stride: s.stride };
-      return s.end === undefined ? split : { ...split, end: s.end };
-    });
-  }
-
-  close(): void {
+  override close(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.availability.close();
+    super.close();
   }
 
-  private finished(split: ReaderSplit<T>): boolean {
+  private finished(split: GeneratingSplit): boolean {
     return split.end !== undefined && split.nextIndex >= split.end;
   }
 
   /** How many records the split may emit now. */
-  private allowance(split: ReaderSplit<T>, now: number): number {
+  private allowance(split: GeneratingSplit): number {
     const rate = this.config.recordsPerSecond;
     if (rate === undefined) return this.config.batchSize;
+    const now = (this.now = this.context.currentProcessingTime());
     const interval = (1000 * split.stride) / rate;
     split.nextDue ??= now;
     if (now < split.nextDue) return 0;
@@ -238,29 +203,33 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
     return Math.min(due, this.config.batchSize);
   }
 
-  private emit(split: ReaderSplit<T>, allowed: number, output: ReaderOutput<T>): void {
-    const out = (split.output ??= output.createOutputForSplit(split.splitId));
-    const { generate, seed } = this.config;
+  private emit(split: GeneratingSplit, allowed: number, out: SourceOutput<T>): void {
+    const { generate, timestamp, seed, usesRandom } = this.config;
     const random = this.random;
+    const stride = split.stride;
+    const stop = Math.min(split.end ?? Number.POSITIVE_INFINITY, split.nextIndex + allowed * stride);
     let index = split.nextIndex;
-    let emitted = 0;
-    const end = split.end ?? Number.POSITIVE_INFINITY;
-    while (emitted < allowed && index < end) {
-      out.collect(generate(index, random.reseed(seed, index)));
-      index += split.stride;
-      emitted++;
+    if (timestamp === undefined && usesRandom) {
+      for (; index < stop; index += stride) out.collect(generate(index, random.reseed(seed, index)));
+    } else {
+      for (; index < stop; index += stride) {
+        const record = generate(index, usesRandom ? random.reseed(seed, index) : random);
+        if (timestamp === undefined) out.collect(record);
+        else out.collect(record, timestamp(record, index));
+      }
     }
+    const emitted = (index - split.nextIndex) / stride;
     split.nextIndex = index;
     if (split.nextDue !== undefined && this.config.recordsPerSecond !== undefined) {
-      split.nextDue += (emitted * 1000 * split.stride) / this.config.recordsPerSecond;
+      split.nextDue += (emitted * 1000 * stride) / this.config.recordsPerSecond;
     }
   }
 
   /** Ahead of schedule: a timer, not a spin, wakes the task when the earliest split is due. */
-  private wakeWhenDue(now: number): void {
+  protected override nothingReady(): void {
     if (this.timer !== undefined) return;
     let earliest = Number.POSITIVE_INFINITY;
-    for (const split of this.splits)
+    for (const split of this.ownedSplits())
       if (split.nextDue !== undefined) earliest = Math.min(earliest, split.nextDue);
     if (earliest === Number.POSITIVE_INFINITY) return;
     this.timer = setTimeout(
@@ -268,7 +237,7 @@ class GeneratorReader<T> implements SourceReader<T, GeneratorSplit> {
         this.timer = undefined;
         this.availability.signal();
       },
-      Math.max(1, Math.ceil(earliest - now)),
+      Math.max(1, Math.ceil(earliest - this.now)),
     );
   }
 }

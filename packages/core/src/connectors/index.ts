@@ -1,10 +1,11 @@
 /**
- * The built-in connectors: the source and sink interfaces and the sources and sinks that need no
- * client library (in-memory elements, a data generator, NDJSON and CSV files, stdout).
+ * The built-in connectors: the source and sink contract (api/), the building blocks connector
+ * packages share (the split-reader base, reader availability, the static and queue split
+ * enumerators), and the sources and sinks that need no client library (in-memory elements, a
+ * data generator, NDJSON and CSV files, stdout).
  */
 
-export type * from "./api/sink.ts";
-export type * from "./api/source.ts";
+export * from "./api/index.ts";
 export { CollectSink } from "./collect-sink.ts";
 export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
 export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";
@@ -34,4 +35,5 @@ export { formatRecord, PrintSink, type PrintSinkOptions, type PrintTarget } from
 export { ReaderAvailability } from "./reader-availability.ts";
 export { SeededRandom } from "./seeded-random.ts";
 export { SplitQueueEnumerator } from "./split-queue-enumerator.ts";
+export { SplitReaderBase, type SplitReaderOptions, type SplitReadResult } from "./split-reader-base.ts";
 export { StaticSplitEnumerator } from "./static-split-enumerator.ts";

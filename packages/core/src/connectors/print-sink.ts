@@ -4,7 +4,7 @@
  * subtask number (1-based, as Flink prints it) when the sink runs in parallel: `prefix:2> `.
  * Lines are buffered and written once per flush, not per record. Delivery guarantee: none.
  */
-import type { Sink, SinkContext, SinkWriter } from "./api/sink.ts";
+import type { Sink, SinkContext, SinkWriter } from "./api/index.ts";
 
 /** Anything text can be written to; a `false` from write and a `once("drain")` mean backpressure. */
 export interface PrintTarget {

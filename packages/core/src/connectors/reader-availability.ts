@@ -6,7 +6,7 @@
  * task asks is remembered until the next pollNext, so no wake-up is lost in between. Wake-ups may
  * be spurious: the task just polls again.
  */
-import type { SourceReaderContext } from "./api/source.ts";
+import type { SourceReaderContext } from "./api/index.ts";
 
 export class ReaderAvailability {
   private signalled = false;

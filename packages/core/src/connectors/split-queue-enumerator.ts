@@ -4,7 +4,7 @@
  * asks when the queue is empty is told no more splits come. Only for splits that end: a reader
  * asks again only once it has finished what it has.
  */
-import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext } from "./api/source.ts";
+import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext } from "./api/index.ts";
 
 export class SplitQueueEnumerator<S extends SourceSplit> implements SplitEnumerator<S> {
   private readonly queue: S[];

@@ -5,7 +5,7 @@
  * (followed files, unbounded generators), which a pull-based queue would pile onto the first
  * reader to ask, and keeps single-split sources on subtask 0.
  */
-import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext } from "./api/source.ts";
+import type { SourceSplit, SplitEnumerator, SplitEnumeratorContext } from "./api/index.ts";
 
 export class StaticSplitEnumerator<S extends SourceSplit> implements SplitEnumerator<S> {
   /** Splits not yet handed out, by the subtask that owns them. */

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { SinkContext } from "../../src/connectors/api/sink.ts";
+import type { SinkContext } from "../../src/connectors/api/index.ts";
 import { NdjsonFileSink, subtaskFilePath } from "../../src/connectors/file-sink.ts";
 
 let dir = "";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import type { SourceReader } from "../../src/connectors/api/source.ts";
+import type { SourceReader } from "../../src/connectors/api/index.ts";
 import { FileSource } from "../../src/connectors/file-source.ts";
 import type { FileSplit } from "../../src/connectors/file-source-reader.ts";
 import { ConfigError, EddyError } from "../../src/errors.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { SourceReader } from "../../src/connectors/api/source.ts";
+import type { SourceReader } from "../../src/connectors/api/index.ts";
 import { GeneratorSource, type GeneratorSplit } from "../../src/connectors/generator-source.ts";
 import type { SeededRandom } from "../../src/connectors/seeded-random.ts";
 import { ConfigError } from "../../src/errors.ts";

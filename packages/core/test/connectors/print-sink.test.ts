@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { describe, it } from "node:test";
-import type { SinkContext } from "../../src/connectors/api/sink.ts";
+import type { SinkContext } from "../../src/connectors/api/index.ts";
 import { formatRecord, PrintSink, type PrintTarget } from "../../src/connectors/print-sink.ts";
 
 function context(subtaskIndex = 0, parallelism = 1): SinkContext {

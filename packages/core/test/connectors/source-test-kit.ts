@@ -11,7 +11,7 @@ import type {
   SourceReaderContext,
   SourceSplit,
   SplitEnumeratorContext,
-} from "../../src/connectors/api/source.ts";
+} from "../../src/connectors/api/index.ts";
 import { ManualClock } from "../../src/time/time.ts";
 
 export class FakeEnumeratorContext<S extends SourceSplit> implements SplitEnumeratorContext<S> {

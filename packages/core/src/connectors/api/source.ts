@@ -1,88 +1,60 @@
 /**
- * The split-based source interface (the shape of Flink's FLIP-27). A split is a unit of input
- * with a position (a file and a byte offset, a partition and an offset). The enumerator runs in
- * the job's coordinator and hands splits to readers; a reader runs in a source task, reads its
- * splits synchronously in small batches, reports its splits' positions when asked (checkpoints),
- * and resumes from positions it is given back (restore). Records leave a reader through a
- * per-split output so that each split generates its own watermarks.
+ * The source contract (the shape of Flink's FLIP-27): what a connector author implements to bring
+ * records into a job. A source is a factory for two parts that run in different places:
+ *
+ * - one `SplitEnumerator` per source operator, on the job's coordinating thread, which decides
+ *   which reader reads which split (split-enumerator.ts);
+ * - one `SourceReader` per parallel subtask, on that subtask's task thread (the main thread at
+ *   parallelism 1, a worker thread otherwise), which reads its splits (source-reader.ts).
+ *
+ * A split is a unit of input with a position: a file and a byte offset, a partition and an
+ * offset, a stream and a sequence number. Splits are the only thing eddy checkpoints for a
+ * source, so a split must say everything needed to resume reading exactly where it stopped.
+ *
+ * Because every worker thread imports the job module and builds the same plan (functions cannot
+ * cross threads), a `Source` object is constructed once per thread: its constructor validates
+ * options and must do no I/O (open connections in `SplitEnumerator.start` or `SourceReader.start`).
  */
 
+import type { SourceReader, SourceReaderContext } from "./source-reader.ts";
+import type { SplitEnumerator, SplitEnumeratorContext } from "./split-enumerator.ts";
+
+/**
+ * One unit of input and its position. Splits are cloned across threads and serialised into
+ * checkpoints and savepoints, so they are plain JSON-compatible data (numbers, strings, booleans,
+ * arrays, plain objects; no class instances, functions, Maps or bigints), and a savepoint's splits
+ * must stay readable by the connector's next version (add fields as optional). A split returned
+ * by a reader's `snapshotState` is the same split (same `splitId`) at a later position.
+ */
 export interface SourceSplit {
-  /** Stable identity; splits are serialised into checkpoints, so keep them plain data. */
+  /**
+   * Stable identity: the same input has the same id in every run, at every parallelism. Watermarks
+   * are generated per split id, and a restored split keeps its id.
+   */
   readonly splitId: string;
 }
 
+/** "bounded" input ends (a job of bounded sources finishes); "unbounded" input never does. */
 export type Boundedness = "bounded" | "unbounded";
 
+/**
+ * A source: the factory of its enumerator and its readers. `T` is the record type, `S` the split
+ * type. Both factories are called on the thread that runs the part they create, possibly more
+ * than once over a job's life (each restart creates new ones).
+ */
 export interface Source<T, S extends SourceSplit = SourceSplit> {
   readonly boundedness: Boundedness;
-  createEnumerator(context: SplitEnumeratorContext<S>, restoredSplits?: readonly S[]): SplitEnumerator<S>;
-  createReader(context: SourceReaderContext): SourceReader<T, S>;
-  /** Optional progress hint for bounded sources: the total number of records, when known. */
-  readonly estimatedRecords?: number;
-}
-
-export interface SplitEnumeratorContext<S extends SourceSplit> {
-  readonly parallelism: number;
-  assignSplits(subtask: number, splits: readonly S[]): void;
-  /** Tells a reader it gets no more splits: once it has read what it has, its input ends. */
-  signalNoMoreSplits(subtask: number): void;
-}
-
-export interface SplitEnumerator<S extends SourceSplit> {
-  start(): void | Promise<void>;
-  /** A reader registered (at start and after a restart). */
-  addReader(subtask: number): void;
-  /** A reader asks for work. */
-  handleSplitRequest(subtask: number): void;
-  /** Splits a failed reader had not finished come back. */
-  addSplitsBack(splits: readonly S[], subtask: number): void;
-  /** Splits not handed out yet, for a checkpoint (those readers hold are in their own state). */
-  snapshotState(checkpointId: number): S[];
-  close(): void | Promise<void>;
-}
-
-export interface SourceReaderContext {
-  readonly subtaskIndex: number;
-  readonly parallelism: number;
-  readonly operatorUid: string;
-  /** Asks the enumerator for a split. */
-  sendSplitRequest(): void;
-  /** Wakes the task when a reader that returned "nothing-available" has data again. */
-  signalAvailable(): void;
-  /** Processing time (injectable). */
-  currentProcessingTime(): number;
-}
-
-export type InputStatus = "more-available" | "nothing-available" | "end-of-input";
-
-/** Records from one split. `timestamp` is the record's own time, if the source knows one. */
-export interface SourceOutput<T> {
-  collect(value: T, timestamp?: number): void;
-  /** A record that could not be read (malformed line): goes to the dead-letter output. */
-  deadLetter(raw: unknown, error: string, position: string): void;
-}
-
-export interface ReaderOutput<T> extends SourceOutput<T> {
-  /** Output for one split: watermarks are generated per split and combined as their minimum. */
-  createOutputForSplit(splitId: string): SourceOutput<T>;
-  /** The split is finished: it holds back no watermark any more. */
-  releaseOutputForSplit(splitId: string): void;
-}
-
-export interface SourceReader<T, S extends SourceSplit> {
-  start(): void | Promise<void>;
-  addSplits(splits: readonly S[]): void;
-  notifyNoMoreSplits(): void;
   /**
-   * Emits a bounded amount of records (a batch) and says whether more are ready now.
-   * Synchronous: readers prefetch asynchronously and hand records over here.
+   * Called once per run on the coordinating thread. Without `restoredSplits` the enumerator starts
+   * from the beginning of the input (it discovers or lists the initial splits itself). With them,
+   * the job is resuming from a checkpoint or savepoint: they are every split the checkpoint held,
+   * those readers were reading (at their checkpointed positions) and those the enumerator had not
+   * handed out yet, and they are all the enumerator hands out, to any reader, at any parallelism
+   * (rescaling). An empty array means "everything was read": do not start over.
    */
-  pollNext(output: ReaderOutput<T>): InputStatus;
-  /** Resolves when pollNext may have records again after "nothing-available". */
-  isAvailable(): Promise<void>;
-  /** The current position of every split this reader owns (for checkpoints). */
-  snapshotState(checkpointId: number): S[];
-  progress?(): number | undefined;
-  close(): void | Promise<void>;
+  createEnumerator(context: SplitEnumeratorContext<S>, restoredSplits?: readonly S[]): SplitEnumerator<S>;
+  /** Called once per subtask per run, on the task's thread, before the reader gets any split. */
+  createReader(context: SourceReaderContext): SourceReader<T, S>;
+  /** Bounded sources: the total number of records, when known; shown as the job's progress. */
+  readonly estimatedRecords?: number;
 }

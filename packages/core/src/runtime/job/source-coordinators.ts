@@ -5,7 +5,8 @@
  * after (so a split is never both in an enumerator's snapshot and in a reader's).
  */
 import type { Recovery } from "../../checkpoint/recovery.ts";
-import type { SourceSplit, SplitEnumerator } from "../../connectors/api/source.ts";
+import type { SourceSplit } from "../../connectors/api/source.ts";
+import type { SplitEnumerator } from "../../connectors/api/split-enumerator.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
 import type { EnumeratorRequests, ReaderDelivery } from "../task/split-coordination.ts";
 

@@ -4,7 +4,12 @@
  * nothing back). At the end of bounded input it emits the final watermark (+Infinity), which
  * fires every event-time timer and window downstream.
  */
-import type { InputStatus, ReaderOutput, SourceOutput, SourceReader } from "../../connectors/api/source.ts";
+import type {
+  InputStatus,
+  ReaderOutput,
+  SourceOutput,
+  SourceReader,
+} from "../../connectors/api/source-reader.ts";
 import { EddyError } from "../../errors.ts";
 import { MAX_WATERMARK, NO_TIMESTAMP } from "../../time/time.ts";
 import { MultiplexedOutput, WatermarkMultiplexer } from "../../time/watermark-multiplexer.ts";

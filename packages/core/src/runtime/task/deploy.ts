@@ -8,7 +8,7 @@
 import type { LogicalNode, OperatorSpec } from "../../api/logical-plan.ts";
 import type { DeadLetter } from "../../api/output-tag.ts";
 import type { RestoredOperatorState } from "../../checkpoint/restore.ts";
-import type { SourceReader } from "../../connectors/api/source.ts";
+import type { SourceReader } from "../../connectors/api/source-reader.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../../plan/physical-plan.ts";
 import { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
 import { type KeyGroupRange, keyGroupRangeForSubtask } from "../../state/key-groups.ts";

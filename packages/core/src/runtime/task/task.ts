@@ -5,8 +5,8 @@
  * no credit, a sink flush in flight) says so and its executor waits for a wakeup.
  */
 
-import { FINAL_CHECKPOINT_ID } from "../../connectors/api/sink.ts";
-import type { InputStatus } from "../../connectors/api/source.ts";
+import { FINAL_CHECKPOINT_ID } from "../../connectors/api/sink-committer.ts";
+import type { InputStatus } from "../../connectors/api/source-reader.ts";
 import { type GateInput, InputGate } from "../network/input-gate.ts";
 import type { RecordWriter } from "../network/record-writer.ts";
 import type { AnyOperator, OperatorContext, OperatorMetrics, StreamOperator } from "../operators/operator.ts";
