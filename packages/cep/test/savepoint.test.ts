@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { JobControl, type JobResult, loadJobModule, readSavepoint, runJob } from "@eddy/core";
+// The savepoints move between the heap and LMDB: registers "lmdb" (the job fixture names it).
+import "@eddy/state-lmdb";
 import { PatternGraphChangedError } from "../src/index.ts";
 import type { KeyNfaState } from "../src/nfa.ts";
 

@@ -41,9 +41,11 @@ export function jobModuleUrl(path: string): string {
   return /^(file|data):/.test(path) ? path : pathToFileURL(resolve(path)).href;
 }
 
-/** Imports a job module and returns its job, built with `context` when the module is a factory. */
-export async function loadJob(path: string, context: JobContext): Promise<Job> {
-  const url = jobModuleUrl(path);
+/**
+ * Imports a job module and returns its job, built with `context` when the module is a factory.
+ * `url` is what to import when it is not the path itself (the job compiled to JavaScript).
+ */
+export async function loadJob(path: string, context: JobContext, url = jobModuleUrl(path)): Promise<Job> {
   if (url.startsWith("file:")) {
     try {
       await access(new URL(url));

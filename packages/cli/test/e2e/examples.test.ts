@@ -109,7 +109,7 @@ describe("the examples (end to end)", () => {
 
   it("the fraud-detection test, an example of @eddy/testing, passes", async () => {
     const run = await finished(
-      spawn(process.execPath, ["--import", "tsx", "--test", "examples/fraud-detection.test.ts"], {
+      spawn(process.execPath, ["--conditions=eddy-source", "--import", "tsx", "--test", "examples/fraud-detection.test.ts"], {
         cwd: REPO_ROOT,
       }),
     );

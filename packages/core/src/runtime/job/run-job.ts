@@ -17,7 +17,7 @@ import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
 import type { Source } from "../../connectors/api/source.ts";
 import { describeRecord } from "../../errors.ts";
 import { type PhysicalPlan, type PlanOverrides, planJob } from "../../plan/physical-plan.ts";
-import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
+import { resolveStateBackend } from "../../state/state-backend-factory.ts";
 import { type Clock, systemClock } from "../../time/time.ts";
 import { deployTasks } from "../task/deploy.ts";
 import { LocalSplitGateway, SourceCoordinator } from "../task/split-coordination.ts";
@@ -295,15 +295,17 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
 }
 
 /**
- * What every run does before deploying, in one thread or on workers: clear LMDB scratch left by
- * killed processes, and find the checkpoint or savepoint to resume from (re-committing its sinks).
+ * What every run does before deploying, in one thread or on workers: let the state backend clear
+ * scratch left by killed processes (LMDB's), and find the checkpoint or savepoint to resume from
+ * (re-committing its sinks).
  */
 export async function prepareRun(
   plan: PhysicalPlan,
   options: Pick<RunOptions, "onWarning" | "checkpointing">,
 ): Promise<{ warn: (message: string) => void; recovery: Recovery | undefined }> {
   const warn = options.onWarning ?? defaultWarn;
-  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
+  // Resolving the backend here fails a job whose named backend no package registered, before it runs.
+  await resolveStateBackend(plan.options.stateBackend).prepareRun?.(plan.options.stateDir, plan.jobName);
   const recovery =
     options.checkpointing === undefined
       ? undefined

@@ -12,6 +12,7 @@ import { planJob } from "../../plan/physical-plan.ts";
 import { type ReaderDelivery, SourceCoordinator } from "../task/split-coordination.ts";
 import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
+import { registeredStateBackendModules } from "../../state/state-backend-factory.ts";
 import { runWithRestarts } from "./restart-strategy.ts";
 import {
   defaultDeadLetterLog,
@@ -28,7 +29,7 @@ export interface ModuleRunOptions extends Omit<RunOptions, "clock"> {
   config?: Record<string, unknown>;
 }
 
-/** execArgv for workers: the parent's, minus loader flags (the bootstrap registers tsx itself). */
+/** execArgv for workers: the parent's, minus loader flags (the bootstrap registers a TypeScript loader where one is needed). */
 function workerExecArgv(): string[] {
   const argv: string[] = [];
   const parent = process.execArgv;
@@ -194,6 +195,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
           recovery === undefined
             ? undefined
             : { dir: recovery.store.location, restoreId: recovery.restore?.checkpointId ?? 0 },
+        preload: registeredStateBackendModules(),
       };
       const worker = new Worker(new URL("../worker/worker-bootstrap.mjs", import.meta.url), {
         workerData,

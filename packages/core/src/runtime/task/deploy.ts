@@ -11,10 +11,8 @@ import type { RestoredOperatorState } from "../../checkpoint/restore.ts";
 import type { SourceReader } from "../../connectors/api/source.ts";
 import { errorMessage, RecordProcessingError } from "../../errors.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../../plan/physical-plan.ts";
-import { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
 import { type KeyGroupRange, keyGroupRangeForSubtask } from "../../state/key-groups.ts";
-import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
-import { LmdbKeyedStateBackend, lmdbStateDir } from "../../state/lmdb-keyed-state-backend.ts";
+import { resolveStateBackend } from "../../state/state-backend-factory.ts";
 import type { Clock } from "../../time/time.ts";
 import type { ChannelReceiver, ChannelSender } from "../network/channel.ts";
 import { type GateInput, InputGate } from "../network/input-gate.ts";
@@ -138,12 +136,16 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
             "keyed state needs keyBy() before it",
           );
         if (state.backend === undefined) {
-          const backend: KeyedStateBackend =
-            options.stateBackend === "lmdb"
-              ? new LmdbKeyedStateBackend(options.maxParallelism, range, d.clock, node.name, {
-                  dir: lmdbStateDir(options.stateDir, plan.jobName, node.uid, subtask),
-                })
-              : new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name);
+          const backend = resolveStateBackend(options.stateBackend).createKeyedStateBackend({
+            jobName: plan.jobName,
+            operatorUid: node.uid,
+            operatorName: node.name,
+            subtaskIndex: subtask,
+            maxParallelism: options.maxParallelism,
+            range,
+            clock: d.clock,
+            stateDir: options.stateDir,
+          });
           state.attachBackend(backend);
         }
         return state.backend!;

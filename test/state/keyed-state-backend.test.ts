@@ -1,5 +1,6 @@
 /**
- * One state test suite, run against every keyed-state backend (heap and LMDB): each state kind,
+ * One state test suite, run against every keyed-state backend (heap from @eddy/core, LMDB from
+ * @eddy/state-lmdb, so it lives outside both packages): each state kind,
  * key and key-group isolation, TTL (both update types, both visibilities) on a ManualClock,
  * snapshots that restore into a backend of the other kind (also at another key-group range),
  * a model-based test of random operations compared with plain Maps, and asynchronous snapshots:
@@ -27,15 +28,15 @@ import {
   StateDescriptors,
   type StateTtlConfig,
   type ValueState,
-} from "../../src/index.ts";
-import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
+} from "@eddy/core";
 import {
+  HeapKeyedStateBackend,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
   type KeyGroupStates,
   readSnapshotGroups,
-} from "../../src/state/keyed-state-backend.ts";
-import { LmdbKeyedStateBackend } from "../../src/state/lmdb-keyed-state-backend.ts";
+} from "@eddy/core/state-backend";
+import { LmdbKeyedStateBackend } from "@eddy/state-lmdb";
 
 const MAX_PARALLELISM = 128;
 const FULL: KeyGroupRange = { start: 0, end: MAX_PARALLELISM - 1 };
