@@ -12,7 +12,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import fc from "fast-check";
 import {
   type AggregatingState,
   assignToKeyGroup,
@@ -37,6 +36,7 @@ import {
   readSnapshotGroups,
 } from "@eddy/core/state-backend";
 import { LmdbKeyedStateBackend } from "@eddy/state-lmdb";
+import fc from "fast-check";
 
 const MAX_PARALLELISM = 128;
 const FULL: KeyGroupRange = { start: 0, end: MAX_PARALLELISM - 1 };

@@ -55,7 +55,8 @@ export async function compileJobModule(
     });
     code = result.outputFiles[0]!.text;
   } catch (error) {
-    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } }[] }).errors;
+    const errors = (error as { errors?: { text: string; location?: { file: string; line: number } }[] })
+      .errors;
     const first = errors?.[0];
     const where = first?.location ? ` (${first.location.file}:${first.location.line})` : "";
     throw new JobModuleError(
@@ -105,7 +106,11 @@ const sourceUrls: Plugin = {
       const text = await readFile(args.path, "utf8");
       const contents = text.replace(/\bimport\.meta\.(url|dirname|filename)\b/g, (_, field: string) =>
         JSON.stringify(
-          field === "url" ? pathToFileURL(args.path).href : field === "dirname" ? dirname(args.path) : args.path,
+          field === "url"
+            ? pathToFileURL(args.path).href
+            : field === "dirname"
+              ? dirname(args.path)
+              : args.path,
         ),
       );
       return { contents, loader: loaderOf(args.path), resolveDir: dirname(args.path) };

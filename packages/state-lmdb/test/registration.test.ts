@@ -49,7 +49,10 @@ describe("the lmdb backend by name", () => {
       .reduce((a, b) => ({ key: a.key, n: a.n + b.n }))
       .collect();
     const counts = finalCounts((await runJob(job)).collected(out));
-    assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), 1000);
+    assert.equal(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+      1000,
+    );
     assert.ok(existsSync(join(stateDir, "lmdb-object")));
   });
 });

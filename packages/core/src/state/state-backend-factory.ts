@@ -40,7 +40,8 @@ export interface StateBackendFactory {
 
 export const heapStateBackend: StateBackendFactory = {
   name: "heap",
-  createKeyedStateBackend: (c) => new HeapKeyedStateBackend(c.maxParallelism, c.range, c.clock, c.operatorName),
+  createKeyedStateBackend: (c) =>
+    new HeapKeyedStateBackend(c.maxParallelism, c.range, c.clock, c.operatorName),
 };
 
 const registry = new Map<string, StateBackendFactory>([["heap", heapStateBackend]]);

@@ -51,7 +51,10 @@ describe("state backend factories", () => {
     // The reduce emits each key's running count; the last (largest) ones add up to every record.
     const finalCounts = new Map<string, number>();
     for (const r of result.collected(out)) finalCounts.set(r.key, Math.max(finalCounts.get(r.key) ?? 0, r.n));
-    assert.equal([...finalCounts.values()].reduce((a, b) => a + b, 0), 500);
+    assert.equal(
+      [...finalCounts.values()].reduce((a, b) => a + b, 0),
+      500,
+    );
     assert.equal(prepared, 1);
     assert.deepEqual(made.map((c) => c.subtaskIndex).sort(), [0, 1]);
     assert.equal(new Set(made.map((c) => c.operatorUid)).size, 1);
@@ -62,6 +65,9 @@ describe("state backend factories", () => {
     assert.equal(resolveStateBackend("heap").name, "heap");
     const factory: StateBackendFactory = { name: "x", createKeyedStateBackend: () => undefined as never };
     assert.equal(resolveStateBackend(factory), factory);
-    assert.throws(() => resolveStateBackend("rocksdb"), /no "rocksdb" backend is registered \(registered: heap\)/);
+    assert.throws(
+      () => resolveStateBackend("rocksdb"),
+      /no "rocksdb" backend is registered \(registered: heap\)/,
+    );
   });
 });

@@ -9,10 +9,10 @@ import { CheckpointCoordinator } from "../../checkpoint/checkpoint-coordinator.t
 import type { SourceSplit } from "../../connectors/api/source.ts";
 import { EddyError, JobFailedError } from "../../errors.ts";
 import { planJob } from "../../plan/physical-plan.ts";
+import { registeredStateBackendModules } from "../../state/state-backend-factory.ts";
 import { type ReaderDelivery, SourceCoordinator } from "../task/split-coordination.ts";
 import { aggregateSamples, type JobProgress, type MetricsSample } from "./job-metrics.ts";
 import { type JobContext, loadJobModule, planFingerprint, toModuleUrl } from "./job-module.ts";
-import { registeredStateBackendModules } from "../../state/state-backend-factory.ts";
 import { runWithRestarts } from "./restart-strategy.ts";
 import {
   defaultDeadLetterLog,
