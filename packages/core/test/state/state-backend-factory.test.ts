@@ -28,7 +28,7 @@ describe("state backend factories", () => {
       assert.ok(e instanceof StateBackendNotRegisteredError);
       assert.equal(e.code, "EDDY_STATE_BACKEND_NOT_REGISTERED");
       assert.match(e.message, /install @eddy\/state-lmdb/);
-      assert.match(e.message, /import "@eddy\/state-lmdb"/);
+      assert.match(e.message, /import \W@eddy\/state-lmdb\W in the job module/);
       return true;
     });
   });
