@@ -13,7 +13,7 @@ export function runChild<T>(args: readonly string[], script = RUN_ONE): Promise<
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", script, ...args],
+      ["--conditions=eddy-source", "--import", "tsx", script, ...args],
       { maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {

@@ -2,10 +2,10 @@
  * One measured run, in a fresh process (bench/run.ts spawns one per run, so one implementation's
  * garbage, JIT state and memory never affect the next). Prints one JSON line on stdout.
  *
- *   node --import tsx bench/run-one.ts --query q5 --impl eddy-p1 --events 2000000
- *   node --import tsx bench/run-one.ts --query q5 --impl eddy-p1 --events 2000000 --checkpoint-interval 1000
- *   node --import tsx bench/run-one.ts --query q5 --latency --rate 300000 --seconds 30
- *   node --import tsx bench/run-one.ts --keyed-state --backend lmdb --keys 1000000
+ *   node --conditions=eddy-source --import tsx bench/run-one.ts --query q5 --impl eddy-p1 --events 2000000
+ *   node --conditions=eddy-source --import tsx bench/run-one.ts --query q5 --impl eddy-p1 --events 2000000 --checkpoint-interval 1000
+ *   node --conditions=eddy-source --import tsx bench/run-one.ts --query q5 --latency --rate 300000 --seconds 30
+ *   node --conditions=eddy-source --import tsx bench/run-one.ts --keyed-state --backend lmdb --keys 1000000
  *
  * Throughput runs time the whole implementation: generating the events (in the measured process,
  * as Flink's figures do), the query, and digesting its output; for eddy-p2 also starting the worker

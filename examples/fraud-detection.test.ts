@@ -2,7 +2,7 @@
  * How to test a job's logic with @eddy/testing: the FraudDetector alone in an operator harness
  * (records, watermarks and timers under the test's control), then in a small job.
  *
- *   node --import tsx --test examples/fraud-detection.test.ts
+ *   node --conditions=eddy-source --import tsx --test examples/fraud-detection.test.ts
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

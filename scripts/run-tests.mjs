@@ -1,5 +1,7 @@
 // Runs every *.test.ts under packages/ and test/ with Node's built-in test runner (examples/ has its own,
-// run by the CLI's end-to-end tests), TypeScript loaded through tsx. Node 20's --test takes no globs.
+// run by the CLI's end-to-end tests), TypeScript loaded through tsx, eddy's packages resolved to their
+// TypeScript sources (the "eddy-source" export condition: nothing needs building first; NODE_OPTIONS
+// carries it to every process a test starts). Node 20's --test takes no globs.
 // Usage: node scripts/run-tests.mjs [substring-filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -26,9 +28,18 @@ if (files.length === 0) {
   console.error("no test files matched", filters);
   process.exit(1);
 }
+const NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --conditions=eddy-source`.trim();
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
-  { cwd: root, stdio: "inherit" },
+  [
+    "--conditions=eddy-source",
+    "--import",
+    "tsx",
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=2",
+    ...files,
+  ],
+  { cwd: root, stdio: "inherit", env: { ...process.env, NODE_OPTIONS } },
 );
 process.exit(result.status ?? 1);

@@ -2,9 +2,9 @@
  * One measured CEP run, in a fresh process (bench/cep/suite.ts spawns one per run, as
  * bench/run-one.ts does for the Nexmark queries). Prints one JSON line on stdout.
  *
- *   node --import tsx bench/cep/measure.ts --case cep-abc --impl eddy-p1 --events 1000000
- *   node --import tsx bench/cep/measure.ts --case cep-abc --impl hand-written --events 1000000
- *   node --import tsx bench/cep/measure.ts --case cep-any --events 169 --cap 100
+ *   node --conditions=eddy-source --import tsx bench/cep/measure.ts --case cep-abc --impl eddy-p1 --events 1000000
+ *   node --conditions=eddy-source --import tsx bench/cep/measure.ts --case cep-abc --impl hand-written --events 1000000
+ *   node --conditions=eddy-source --import tsx bench/cep/measure.ts --case cep-any --events 169 --cap 100
  *
  * The run is timed around the whole implementation: generating the events (in the measured
  * process), matching, and digesting the output; for eddy-p2 also starting the worker threads.

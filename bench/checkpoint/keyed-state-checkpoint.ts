@@ -38,6 +38,8 @@ import {
   StaticSplitEnumerator,
   type ValueState,
 } from "@eddy/core";
+// Registers the "lmdb" backend this bench measures next to the heap.
+import "@eddy/state-lmdb";
 
 export type StateBackendName = "heap" | "lmdb";
 

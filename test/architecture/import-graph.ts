@@ -78,7 +78,8 @@ export const PACKAGE_DEPENDENCIES: Readonly<Record<string, readonly string[]>> =
   "state-lmdb": ["core"],
   testing: ["core"],
   nexmark: ["core"],
-  cep: ["core", "testing"],
+  // state-lmdb: the CEP savepoint tests move state between the heap and LMDB (a dev dependency).
+  cep: ["core", "testing", "state-lmdb"],
   sql: ["core", "cep"],
   cli: ["core", "nexmark", "state-lmdb", "testing"],
 };

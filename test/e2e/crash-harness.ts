@@ -24,6 +24,7 @@ export function startJob(
   return spawn(
     process.execPath,
     [
+      "--conditions=eddy-source",
       "--import",
       "tsx",
       runner,

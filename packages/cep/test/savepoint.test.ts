@@ -16,6 +16,8 @@ import {
   readSavepoint,
   runJob,
 } from "@eddy/core";
+// The savepoints move between the heap and LMDB: registers "lmdb" (the job fixture names it).
+import "@eddy/state-lmdb";
 import { PatternGraphChangedError } from "../src/index.ts";
 import type { KeyNfaState } from "../src/nfa.ts";
 

@@ -7,6 +7,7 @@
  */
 import { type Job, type JobContext, loadJobModule } from "@eddy/core";
 import { toModuleUrl } from "@eddy/core/internal";
+import { compileJobModule } from "./compile-job.ts";
 import { UsageError } from "./errors.ts";
 import { type JobConfig, resolveJobConfig } from "./job-config.ts";
 
@@ -37,12 +38,21 @@ export async function openJobFile(options: JobFileOptions): Promise<OpenedJobFil
   });
   const context: JobContext =
     options.parallelism === undefined ? { config } : { config, parallelism: options.parallelism };
-  const job = await loadJobModule(options.job, context);
+  const moduleUrl = COMPILE_TYPESCRIPT
+    ? await compileJobModule(options.job, toModuleUrl(options.job))
+    : toModuleUrl(options.job);
+  const job = await loadJobModule(moduleUrl, context);
   const max = job.options.maxParallelism;
   if (options.parallelism !== undefined && options.parallelism > max)
     throw new UsageError(
       `--parallelism ${options.parallelism} exceeds job '${job.name}'s maxParallelism ${max}: ` +
         `use at most ${max}, or raise maxParallelism in Job.create`,
     );
-  return { job, moduleUrl: toModuleUrl(options.job), context };
+  return { job, moduleUrl, context };
 }
+
+/**
+ * The built CLI compiles a TypeScript job once, for this thread and the workers (compile-job.ts).
+ * Run from its sources (the eddy repository), tsx is registered in every thread and loads it.
+ */
+const COMPILE_TYPESCRIPT = !import.meta.url.endsWith(".ts");

@@ -3,6 +3,8 @@
  * and reports progress. It throws what the job threw; the CLI turns that into an exit code.
  */
 import type { JobControl, JobResult } from "@eddy/core";
+// Registers the "lmdb" state backend, so a job with stateBackend: "lmdb" runs without importing it.
+import "@eddy/state-lmdb";
 import type { CheckpointArguments } from "./command-line.ts";
 import { execute } from "./execute.ts";
 import { type JobFileOptions, openJobFile } from "./job-file.ts";

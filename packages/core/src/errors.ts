@@ -80,3 +80,22 @@ export class JobModuleError extends EddyError {
     this.modulePath = modulePath;
   }
 }
+
+/**
+ * A job names a keyed-state backend ("lmdb") that no imported package has registered in this
+ * thread; raised when the job starts. The message says which package to install and import.
+ */
+export class StateBackendNotRegisteredError extends EddyError {
+  readonly backend: string;
+  constructor(backend: string, registered: readonly string[]) {
+    const pkg = `@eddy/state-${backend}`;
+    super(
+      "EDDY_STATE_BACKEND_NOT_REGISTERED",
+      `the job's stateBackend is "${backend}", but no "${backend}" backend is registered (registered: ` +
+        `${registered.join(", ")}): install ${pkg} (npm install ${pkg}) and import it once before the ` +
+        `job starts (import "${pkg}" in the job module; the eddy command does this for "lmdb"), or pass ` +
+        `the backend's factory object as stateBackend`,
+    );
+    this.backend = backend;
+  }
+}

@@ -11,7 +11,13 @@ export {
   WindowedStream,
 } from "./api/data-stream.ts";
 export type * from "./api/functions.ts";
-export { type ErrorHandling, Job, type JobOptions, type ResolvedJobOptions } from "./api/job.ts";
+export {
+  type ErrorHandling,
+  Job,
+  type JobOptions,
+  type ResolvedJobOptions,
+  type StateBackendChoice,
+} from "./api/job.ts";
 export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./api/logical-plan.ts";
 export { DEAD_LETTER, type DeadLetter, OutputTag } from "./api/output-tag.ts";
 export * from "./api/state.ts";

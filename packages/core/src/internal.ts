@@ -35,4 +35,3 @@ export {
   keyGroupRangeForSubtask,
 } from "./state/key-groups.ts";
 export type { KeyedStateBackend, KeyGroupStates, StateStore } from "./state/keyed-state-backend.ts";
-export { LmdbKeyedStateBackend, type LmdbStateOptions } from "./state/lmdb-keyed-state-backend.ts";

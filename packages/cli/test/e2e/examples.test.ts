@@ -109,9 +109,13 @@ describe("the examples (end to end)", () => {
 
   it("the fraud-detection test, an example of @eddy/testing, passes", async () => {
     const run = await finished(
-      spawn(process.execPath, ["--import", "tsx", "--test", "examples/fraud-detection.test.ts"], {
-        cwd: REPO_ROOT,
-      }),
+      spawn(
+        process.execPath,
+        ["--conditions=eddy-source", "--import", "tsx", "--test", "examples/fraud-detection.test.ts"],
+        {
+          cwd: REPO_ROOT,
+        },
+      ),
     );
     assert.equal(run.code, 0, run.stdout);
   });

@@ -32,11 +32,20 @@ export interface JobOptions {
   channelCapacity?: number;
   /** A batch is sent after this long even if not full (ms of processing time). Default 50. */
   batchTimeoutMs?: number;
-  /** Where keyed state lives while the job runs: JS Maps ("heap", default) or LMDB on disk. */
-  stateBackend?: "heap" | "lmdb";
+  /**
+   * Where keyed state lives while the job runs: JS Maps ("heap", default), LMDB on disk ("lmdb",
+   * from `@eddy/state-lmdb`, which must be imported to register it), or a backend factory object.
+   */
+  stateBackend?: StateBackendChoice;
   /** Directory of the LMDB backend's working state (one subdirectory per job). Default `.eddy/state`. */
   stateDir?: string;
 }
+
+/**
+ * A keyed-state backend: the name of a registered one, or a factory object (a
+ * `StateBackendFactory` of `@eddy/core/state-backend`; this layer only sees its name).
+ */
+export type StateBackendChoice = "heap" | "lmdb" | (string & {}) | { readonly name: string };
 
 export type ResolvedJobOptions = Required<JobOptions>;
 
@@ -162,10 +171,19 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     );
   if (!(resolved.autoWatermarkIntervalMs >= 0))
     throw new ConfigError("autoWatermarkIntervalMs", "must be a number of milliseconds >= 0");
-  if (resolved.stateBackend !== "heap" && resolved.stateBackend !== "lmdb")
+  // A name is looked up when the job starts (a package registers its backend when imported).
+  const backend = resolved.stateBackend;
+  if (
+    typeof backend === "string"
+      ? !/^[a-z][a-z0-9-]*$/.test(backend)
+      : typeof backend !== "object" ||
+        backend === null ||
+        typeof (backend as { createKeyedStateBackend?: unknown }).createKeyedStateBackend !== "function"
+  )
     throw new ConfigError(
       "stateBackend",
-      `must be "heap" or "lmdb", not ${JSON.stringify(resolved.stateBackend)}`,
+      `must be "heap" or "lmdb" (or another registered backend's name, or a backend factory object), ` +
+        `not ${typeof backend === "string" ? JSON.stringify(backend) : String(backend)}`,
     );
   if (typeof resolved.stateDir !== "string" || resolved.stateDir.trim() === "")
     throw new ConfigError(

@@ -200,7 +200,8 @@ describe("job options", () => {
     [{ errorHandling: "ignore" as never }, "errorHandling", /"fail" or "dead-letter"/],
     [{ autoWatermarkIntervalMs: -5 }, "autoWatermarkIntervalMs", />= 0/],
     [{ batchTimeoutMs: Number.NaN }, "batchTimeoutMs", />= 0/],
-    [{ stateBackend: "rocksdb" as never }, "stateBackend", /"heap" or "lmdb"/],
+    [{ stateBackend: 42 as never }, "stateBackend", /"heap" or "lmdb"/],
+    [{ stateBackend: { name: "no-factory" } as never }, "stateBackend", /backend factory object/],
     [{ stateDir: "" }, "stateDir", /non-empty directory path/],
   ];
   for (const [options, key, message] of bad) {

@@ -9,7 +9,7 @@ import type { DeadLetter } from "../../api/output-tag.ts";
 import { CheckpointCoordinator, type CheckpointOptions } from "../../checkpoint/checkpoint-coordinator.ts";
 import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
-import { removeStaleStateDirs } from "../../state/lmdb-keyed-state-backend.ts";
+import { resolveStateBackend } from "../../state/state-backend-factory.ts";
 import type { TimerService } from "../../time/timer-service.ts";
 import type { Deployment, DeploymentEvents, DeploymentFactory, DeploymentOutcome } from "./deployment.ts";
 import type { JobControl } from "./job-control.ts";
@@ -90,15 +90,16 @@ export async function driveJob(
 }
 
 /**
- * Before deploying: clear LMDB scratch left by killed processes, and find the checkpoint or
- * savepoint to resume from (re-committing its sinks).
+ * Before deploying: let the state backend clear scratch left by killed processes (LMDB's), and
+ * find the checkpoint or savepoint to resume from (re-committing its sinks).
  */
 async function prepareRun(
   plan: PhysicalPlan,
   checkpointing: CheckpointOptions | undefined,
   warn: (message: string) => void,
 ): Promise<Recovery | undefined> {
-  if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
+  // Resolving the backend here fails a job whose named backend no package registered, before it runs.
+  await resolveStateBackend(plan.options.stateBackend).prepareRun?.(plan.options.stateDir, plan.jobName);
   return checkpointing === undefined ? undefined : prepareRecovery(plan, checkpointing, warn);
 }
 

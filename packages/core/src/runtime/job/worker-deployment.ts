@@ -7,10 +7,12 @@
  * each worker's end come back. One worker failing fails the run: the others are cancelled, and
  * terminated if they have not ended a second later.
  */
+
 import type { MessagePort, Worker } from "node:worker_threads";
 import type { Recovery } from "../../checkpoint/recovery.ts";
 import { EddyError, JobFailedError } from "../../errors.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
+import { registeredStateBackendModules } from "../../state/state-backend-factory.ts";
 import type { ReaderDelivery } from "../task/split-coordination.ts";
 import type { Deployment, DeploymentEvents, DeploymentOutcome } from "./deployment.ts";
 import type { MetricsSample } from "./job-metrics.ts";
@@ -138,6 +140,7 @@ export class WorkerDeployment implements Deployment {
         recovery === undefined
           ? undefined
           : { dir: recovery.store.location, restoreId: recovery.restore?.checkpointId ?? 0 },
+      preload: registeredStateBackendModules(),
     };
   }
 

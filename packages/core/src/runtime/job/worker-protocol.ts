@@ -19,6 +19,8 @@ export interface WorkerData {
   readonly progressIntervalMs: number | undefined;
   /** Checkpointing: where the store is, and the checkpoint to restore (0 = none). */
   readonly checkpoints: { dir: string; restoreId: number } | undefined;
+  /** Modules the worker imports before the job module: those that registered state backends here. */
+  readonly preload?: readonly string[];
 }
 
 export type ToWorker =

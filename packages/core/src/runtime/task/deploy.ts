@@ -10,10 +10,9 @@ import type { DeadLetter } from "../../api/output-tag.ts";
 import type { RestoredOperatorState } from "../../checkpoint/restore.ts";
 import type { SourceReader } from "../../connectors/api/source-reader.ts";
 import type { Exchange, JobVertex, PhysicalPlan } from "../../plan/physical-plan.ts";
-import { HeapKeyedStateBackend } from "../../state/heap-keyed-state-backend.ts";
 import { type KeyGroupRange, keyGroupRangeForSubtask } from "../../state/key-groups.ts";
 import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
-import { LmdbKeyedStateBackend, lmdbStateDir } from "../../state/lmdb-keyed-state-backend.ts";
+import { resolveStateBackend } from "../../state/state-backend-factory.ts";
 import type { Clock } from "../../time/time.ts";
 import type { ChannelReceiver, ChannelSender } from "../network/channel.ts";
 import type { GateInput } from "../network/input-gate.ts";
@@ -193,11 +192,16 @@ function recordWriter(scope: SubtaskScope, exchange: Exchange, context: Operator
 function keyedBackend(scope: SubtaskScope, node: LogicalNode): KeyedStateBackend {
   const { d, range, subtask } = scope;
   const options = d.plan.options;
-  return options.stateBackend === "lmdb"
-    ? new LmdbKeyedStateBackend(options.maxParallelism, range, d.clock, node.name, {
-        dir: lmdbStateDir(options.stateDir, d.plan.jobName, node.uid, subtask),
-      })
-    : new HeapKeyedStateBackend(options.maxParallelism, range, d.clock, node.name);
+  return resolveStateBackend(options.stateBackend).createKeyedStateBackend({
+    jobName: d.plan.jobName,
+    operatorUid: node.uid,
+    operatorName: node.name,
+    subtaskIndex: subtask,
+    maxParallelism: options.maxParallelism,
+    range,
+    clock: d.clock,
+    stateDir: options.stateDir,
+  });
 }
 
 /**

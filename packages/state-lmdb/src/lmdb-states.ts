@@ -8,10 +8,7 @@
  * mutated in place by the states (a list's push, a TTL time stamp), so every object entry that was
  * read counts as dirty; primitives count only when written.
  */
-import type { Key } from "../api/functions.ts";
-import type { StateDescriptor } from "../api/state.ts";
-import type { KeyGroupRange } from "./key-groups.ts";
-import type { StateStore } from "./keyed-state-backend.ts";
+import type { Key, KeyGroupRange, StateDescriptor, StateStore } from "@eddy/core/state-backend";
 
 /** The subset of lmdb-js's Database this module uses. */
 export interface LmdbDatabase {

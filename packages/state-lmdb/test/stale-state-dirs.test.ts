@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { lmdbStateDir, removeStaleStateDirs } from "../../src/state/lmdb-keyed-state-backend.ts";
+import { lmdbStateDir, removeStaleStateDirs } from "../src/lmdb-keyed-state-backend.ts";
 
 test("only the state directories of processes that are gone are removed", async () => {
   const root = mkdtempSync(join(tmpdir(), "eddy-stale-"));

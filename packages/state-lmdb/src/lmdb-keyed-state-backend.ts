@@ -14,22 +14,25 @@ import { mkdirSync, rmSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Key } from "../api/functions.ts";
-import type { StateDescriptor, StateKind } from "../api/state.ts";
-import type { Clock } from "../time/time.ts";
-import { createHeapState, type HeapState } from "./heap-states.ts";
-import { assignToKeyGroup, type KeyGroupRange } from "./key-groups.ts";
 import {
+  assignToKeyGroup,
+  type Clock,
   checkKeyGroup,
+  createHeapState,
+  type HeapState,
+  type Key,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
   type KeyGroupEntries,
+  type KeyGroupRange,
   type KeyGroupStates,
   readSnapshotGroups,
   restoredKindError,
   SnapshotCancelledError,
+  type StateDescriptor,
+  type StateKind,
   stateKindError,
-} from "./keyed-state-backend.ts";
+} from "@eddy/core/state-backend";
 import { type LmdbDatabase, type LmdbKey, type LmdbReadTransaction, LmdbStateStore } from "./lmdb-states.ts";
 
 export interface LmdbStateOptions {
@@ -44,7 +47,7 @@ interface LmdbModule {
 }
 
 let lmdbModule: LmdbModule | undefined;
-/** Loaded on first use, so the heap backend never loads the native module. */
+/** Loaded on first use, so importing this package (the eddy command does) loads no native module. */
 function lmdb(): LmdbModule {
   lmdbModule ??= createRequire(import.meta.url)("lmdb") as LmdbModule;
   return lmdbModule;

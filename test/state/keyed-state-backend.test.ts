@@ -1,5 +1,6 @@
 /**
- * One state test suite, run against every keyed-state backend (heap and LMDB): each state kind,
+ * One state test suite, run against every keyed-state backend (heap from @eddy/core, LMDB from
+ * @eddy/state-lmdb, so it lives outside both packages): each state kind,
  * key and key-group isolation, TTL (both update types, both visibilities) on a ManualClock,
  * snapshots that restore into a backend of the other kind (also at another key-group range),
  * a model-based test of random operations compared with plain Maps, and asynchronous snapshots:
@@ -11,7 +12,6 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import fc from "fast-check";
 import {
   type AggregatingState,
   Job,
@@ -24,16 +24,19 @@ import {
   StateDescriptors,
   type StateTtlConfig,
   type ValueState,
-} from "../../src/index.ts";
-import { assignToKeyGroup, type KeyGroupRange, keyGroupRangeForSubtask } from "../../src/internal.ts";
-import { HeapKeyedStateBackend } from "../../src/state/heap-keyed-state-backend.ts";
+} from "@eddy/core";
 import {
+  assignToKeyGroup,
+  HeapKeyedStateBackend,
   type KeyedStateBackend,
   type KeyedStateSnapshot,
+  type KeyGroupRange,
   type KeyGroupStates,
+  keyGroupRangeForSubtask,
   readSnapshotGroups,
-} from "../../src/state/keyed-state-backend.ts";
-import { LmdbKeyedStateBackend } from "../../src/state/lmdb-keyed-state-backend.ts";
+} from "@eddy/core/state-backend";
+import { LmdbKeyedStateBackend } from "@eddy/state-lmdb";
+import fc from "fast-check";
 
 const MAX_PARALLELISM = 128;
 const FULL: KeyGroupRange = { start: 0, end: MAX_PARALLELISM - 1 };
