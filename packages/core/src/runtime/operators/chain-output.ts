@@ -1,7 +1,9 @@
 /**
  * How an operator's output reaches its consumers inside a chain: the main output goes to the
  * chained operators' inputs and the exchanges' writers; side outputs go to the consumers of that
- * tag. A single consumer is called directly; several are called in turn.
+ * tag. A single consumer is called directly; several are called in turn. A single chained
+ * operator is called without its ChainedInput in between, so a chain hop is two calls
+ * (output.collect, then processElement), not three.
  */
 import { DEAD_LETTER, type DeadLetter } from "../../api/output-tag.ts";
 import type { OneInputOperator, OperatorMetrics, Output } from "./operator.ts";
@@ -10,6 +12,9 @@ const NO_TARGETS: readonly Output<unknown>[] = [];
 
 export class ChainOutput implements Output<unknown> {
   private readonly single: Output<unknown> | undefined;
+  /** The single main consumer when it is a chained operator, and that operator's metrics. */
+  private readonly next: OneInputOperator<unknown> | undefined;
+  private readonly nextMetrics: OperatorMetrics | undefined;
   constructor(
     private readonly metrics: OperatorMetrics,
     private readonly main: readonly Output<unknown>[],
@@ -17,11 +22,19 @@ export class ChainOutput implements Output<unknown> {
     private readonly unconsumedDeadLetter: (letter: DeadLetter) => void,
   ) {
     this.single = main.length === 1 ? main[0] : undefined;
+    if (this.single instanceof ChainedInput) {
+      this.next = this.single.operator;
+      this.nextMetrics = this.single.metrics;
+    }
   }
 
   collect(value: unknown, timestamp: number): void {
     this.metrics.recordsOut++;
-    if (this.single !== undefined) this.single.collect(value, timestamp);
+    const next = this.next;
+    if (next !== undefined) {
+      this.nextMetrics!.recordsIn++;
+      next.processElement(value, timestamp);
+    } else if (this.single !== undefined) this.single.collect(value, timestamp);
     else for (const target of this.main) target.collect(value, timestamp);
   }
 
@@ -40,8 +53,8 @@ export class ChainOutput implements Output<unknown> {
 /** The input of a chained operator: counts the record and calls the operator. */
 export class ChainedInput implements Output<unknown> {
   constructor(
-    private readonly operator: OneInputOperator<unknown>,
-    private readonly metrics: OperatorMetrics,
+    readonly operator: OneInputOperator<unknown>,
+    readonly metrics: OperatorMetrics,
   ) {}
   collect(value: unknown, timestamp: number): void {
     this.metrics.recordsIn++;
