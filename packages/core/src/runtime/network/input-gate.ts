@@ -88,6 +88,7 @@ export class InputGate {
       if (item.keys !== undefined && this.keyedHead[this.inputs[channel].inputIndex])
         this.processKeyed(channel, item);
       else this.processBatch(channel, item);
+      this.inputs[channel].receiver.recycle?.(item);
       return;
     }
     if (item.kind === "idle") this.multiplexer.setIdle(channel, item.idle);

@@ -123,7 +123,8 @@ export class RecordWriter implements Output<unknown> {
 
   private sendBatch(channel: number): void {
     const batch = this.batches[channel];
-    this.batches[channel] = RecordBatch.allocate(this.options.batchSize, this.keyed);
+    this.batches[channel] =
+      this.channels[channel].reuseBatch?.() ?? RecordBatch.allocate(this.options.batchSize, this.keyed);
     const pending = this.pending[channel];
     if (pending.length === 0 && this.channels[channel].credits > 0) this.channels[channel].sendBatch(batch);
     else {
