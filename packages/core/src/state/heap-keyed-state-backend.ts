@@ -1,7 +1,6 @@
 /**
  * The heap keyed-state backend: state lives in JS Maps, one Map per key group per state, so a
- * snapshot or a rescale reads whole key groups. Entries are boxed, so that writing the key just
- * read takes no second lookup. The current key is set by the operator before
+ * snapshot or a rescale reads whole key groups. The current key is set by the operator before
  * each record or timer; states read and write the entry of that key. TTL is in processing time,
  * checked lazily on access and cleaned incrementally as states are touched. Snapshots are
  * copy-on-write (heap-state-snapshot.ts): taking one is cheap, and the tables preserve what a
@@ -24,61 +23,32 @@ import {
   stateKindError,
 } from "./keyed-state-backend.ts";
 
-/**
- * A key's entry in a table: boxed, so that writing a key just read (a value state's
- * `value()` then `update()`, a reducing state's `add`) sets the box without a second lookup.
- */
-export interface StateEntry<V = unknown> {
-  v: V;
-}
-
 export class StateTable<V = unknown> implements StateStore<V>, SnapshotSource {
   /** groups[kg - range.start] holds the entries of key group kg. */
-  readonly groups: Map<Key, StateEntry<V>>[];
+  readonly groups: Map<Key, V>[];
   cows: TableSnapshot[] | undefined = undefined;
-  /** The entry last read or written, of key `lastKey` in group `lastGroup`; undefined after a removal. */
-  private lastEntry: StateEntry<V> | undefined = undefined;
-  private lastKey: Key = 0;
-  private lastGroup = -1;
   constructor(
     readonly name: string,
     private readonly backend: HeapKeyedStateBackend,
   ) {
     const size = Math.max(0, backend.range.end - backend.range.start + 1);
-    this.groups = Array.from({ length: size }, () => new Map<Key, StateEntry<V>>());
+    this.groups = Array.from({ length: size }, () => new Map<Key, V>());
   }
   get(): V | undefined {
     const backend = this.backend;
     const i = backend.currentKeyGroup - backend.range.start;
-    const key = backend.currentKey;
-    const entry = this.groups[i].get(key);
-    if (entry === undefined) return undefined;
-    this.lastEntry = entry;
-    this.lastKey = key;
-    this.lastGroup = i;
-    const value = entry.v;
+    const value = this.groups[i].get(backend.currentKey);
     // A running snapshot keeps a copy of an object before it can be changed in place.
     if (this.cows !== undefined && typeof value === "object" && value !== null)
-      for (const cow of this.cows) cow.beforeRead(i, key, value);
+      for (const cow of this.cows) cow.beforeRead(i, backend.currentKey, value);
     return value;
   }
   put(value: V): void {
     const backend = this.backend;
     const i = backend.currentKeyGroup - backend.range.start;
-    const key = backend.currentKey;
-    if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(i, key, this.groups[i]);
-    const last = this.lastEntry;
-    if (last !== undefined && this.lastKey === key && this.lastGroup === i) {
-      last.v = value;
-      return;
-    }
     const map = this.groups[i];
-    let entry = map.get(key);
-    if (entry === undefined) map.set(key, (entry = { v: value }));
-    else entry.v = value;
-    this.lastEntry = entry;
-    this.lastKey = key;
-    this.lastGroup = i;
+    if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(i, backend.currentKey, map);
+    map.set(backend.currentKey, value);
   }
   remove(): void {
     const backend = this.backend;
@@ -86,14 +56,8 @@ export class StateTable<V = unknown> implements StateStore<V>, SnapshotSource {
     const map = this.groups[i];
     if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(i, backend.currentKey, map);
     map.delete(backend.currentKey);
-    this.lastEntry = undefined;
   }
-  /** Puts a restored entry (before any record is processed). */
-  restoreEntry(i: number, key: Key, value: V): void {
-    this.groups[i].set(key, { v: value });
-    this.lastEntry = undefined;
-  }
-  private cleanupCursor: Iterator<[Key, StateEntry<V>]> | undefined;
+  private cleanupCursor: Iterator<[Key, V]> | undefined;
   private cleanupGroup = 0;
   cleanSome(budget: number, isExpired: (value: V, now: number) => boolean, now: number): void {
     for (; budget > 0; budget--) {
@@ -107,12 +71,11 @@ export class StateTable<V = unknown> implements StateStore<V>, SnapshotSource {
         this.cleanupCursor = undefined;
         continue;
       }
-      const [key, entry] = next.value;
-      if (!isExpired(entry.v, now)) continue;
+      const [key, value] = next.value;
+      if (!isExpired(value, now)) continue;
       const map = this.groups[this.cleanupGroup];
       if (this.cows !== undefined) for (const cow of this.cows) cow.beforeWrite(this.cleanupGroup, key, map);
       map.delete(key);
-      this.lastEntry = undefined;
     }
   }
   size(): number {
@@ -166,7 +129,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       for (const [name, entries] of Object.entries(states)) {
         const table = this.tables.get(name)?.table;
         if (table === undefined) continue;
-        for (const [key, value] of entries) table.restoreEntry(kg - this.range.start, key, value);
+        const map = table.groups[kg - this.range.start];
+        for (const [key, value] of entries) map.set(key, value);
       }
     }
   }

@@ -28,10 +28,10 @@ import {
 /** The entry did not exist at the barrier. */
 const ABSENT: unique symbol = Symbol("absent");
 
-/** The part of a state table a snapshot needs: its maps by key group (values boxed in `v`). */
+/** The part of a state table a snapshot needs: its maps by key group. */
 export interface SnapshotSource {
   readonly name: string;
-  readonly groups: readonly Map<Key, { v: unknown }>[];
+  readonly groups: readonly Map<Key, unknown>[];
   /** Snapshots reading this table; undefined when none (the hot path checks only that). */
   cows: TableSnapshot[] | undefined;
 }
@@ -66,27 +66,24 @@ export class TableSnapshot {
   }
 
   /** Called before key `key` of group `i` (whose map is `map`) is written or removed. */
-  beforeWrite(i: number, key: Key, map: Map<Key, { v: unknown }>): void {
+  beforeWrite(i: number, key: Key, map: Map<Key, unknown>): void {
     if (this.closed[i] === 1) return;
     let saved = this.saved[i];
     if (saved === undefined) this.saved[i] = saved = new Map();
     else if (saved.has(key)) return;
     const old = map.get(key);
-    saved.set(key, old === undefined ? ABSENT : old.v);
+    saved.set(key, old === undefined ? ABSENT : old);
   }
 
   /** The entries of group `i` at the barrier, as [key, value] pairs the caller owns. */
   entriesAtBarrier(i: number): [Key, unknown][] {
     const map = this.source.groups[i];
     const saved = this.saved[i];
+    if (saved === undefined || saved.size === 0) return Array.from(map);
     const entries: [Key, unknown][] = [];
-    if (saved === undefined || saved.size === 0) {
-      for (const [key, entry] of map) entries.push([key, entry.v]);
-      return entries;
-    }
-    for (const [key, entry] of map) {
+    for (const [key, value] of map) {
       const old = saved.get(key);
-      if (old === undefined) entries.push([key, entry.v]);
+      if (old === undefined) entries.push([key, value]);
       else if (old !== ABSENT) entries.push([key, old]);
     }
     // Removed since the barrier.

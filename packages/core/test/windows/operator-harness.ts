@@ -130,7 +130,7 @@ export class OperatorHarness<IN> {
     let n = 0;
     for (const table of this.backend.stateTables())
       for (const group of table.groups)
-        for (const { v } of group.values()) n += v instanceof Map ? v.size : 1;
+        for (const value of group.values()) n += value instanceof Map ? value.size : 1;
     return n;
   }
 
@@ -140,7 +140,7 @@ export class OperatorHarness<IN> {
     for (const table of this.backend.stateTables())
       if (table.name === stateName)
         for (const group of table.groups)
-          for (const { v } of group.values()) n += (v as Map<unknown, unknown>).size;
+          for (const value of group.values()) n += (value as Map<unknown, unknown>).size;
     return n;
   }
 
