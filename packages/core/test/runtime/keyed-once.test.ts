@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   Job,
+  type KeyedProcessContext,
   runJob,
   StateDescriptors,
   TumblingEventTimeWindows,
@@ -123,11 +124,11 @@ for (const parallelism of [1, 2, 4])
         )
         .process<string>({
           processElement1(v, ctx, out) {
-            assert.equal(ctx.currentKey(), `k${v % 11}`);
+            assert.equal((ctx as KeyedProcessContext<string>).currentKey(), `k${v % 11}`);
             out.collect(`a:${v}`);
           },
           processElement2(r, ctx, out) {
-            assert.equal(ctx.currentKey(), r.id);
+            assert.equal((ctx as KeyedProcessContext<string>).currentKey(), r.id);
             out.collect(`b:${r.n}`);
           },
         })
