@@ -113,7 +113,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.currentKeyGroup = kg;
   }
 
-  /** Sets the key when the caller already knows its key group (timers). */
+  /** Sets the key when the caller already knows its key group (timers, records keyed by their exchange). */
   setCurrentKeyAndGroup(key: Key, keyGroup: number): void {
     this.currentKey = key;
     this.currentKeyGroup = keyGroup;

@@ -25,7 +25,7 @@ export interface KeyedStateBackend {
   readonly currentKey: Key;
   readonly currentKeyGroup: number;
   setCurrentKey(key: Key): void;
-  /** Sets the key when the caller already knows its key group (timers). */
+  /** Sets the key when the caller already knows its key group (timers, records keyed by their exchange). */
   setCurrentKeyAndGroup(key: Key, keyGroup: number): void;
   getState<S>(descriptor: StateDescriptor): S;
   /** The kind of every state, registered in this run or restored. */

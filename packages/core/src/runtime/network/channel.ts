@@ -5,6 +5,11 @@
  * input (backpressure), so a slow consumer slows its producers instead of growing memory.
  * Control events need no credit. LocalChannel serves both ends within one thread; the remote
  * ends in remote-channel.ts do the same across threads over a MessagePort.
+ *
+ * Within one thread a batch is recycled: once the receiver has processed it (synchronously, so
+ * nothing refers to the batch afterwards) it goes back to the channel, and the writer, the
+ * channel's only sender, refills it instead of allocating a new one. Across threads a batch is
+ * copied or transferred when sent, so the remote ends recycle nothing.
  */
 import type { ChannelItem, RecordBatch } from "./batch.ts";
 
@@ -13,12 +18,16 @@ export interface ChannelSender {
   readonly credits: number;
   sendBatch(batch: RecordBatch): void;
   sendEvent(item: ChannelItem): void;
+  /** A batch the receiver has processed, to refill (local channels only). */
+  reuseBatch?(): RecordBatch | undefined;
 }
 
 export interface ChannelReceiver {
   /** The next item, or undefined if none is queued. */
   poll(): ChannelItem | undefined;
   readonly hasItems: boolean;
+  /** The receiver has processed `batch` and keeps no reference to it (local channels only). */
+  recycle?(batch: RecordBatch): void;
 }
 
 /** Wakes the thread loop that owns an end of a channel. */
@@ -48,6 +57,8 @@ export class ItemQueue {
 
 export class LocalChannel implements ChannelSender, ChannelReceiver {
   private readonly queue = new ItemQueue();
+  /** Processed batches, for the sender to refill; at most `capacity` + 1 exist per channel. */
+  private readonly free: RecordBatch[] = [];
   credits: number;
   /** Highest number of batches ever queued at once (for tests of the bound). */
   peakQueuedBatches = 0;
@@ -88,5 +99,14 @@ export class LocalChannel implements ChannelSender, ChannelReceiver {
       this.wakeSender();
     }
     return item;
+  }
+
+  recycle(batch: RecordBatch): void {
+    batch.length = 0;
+    this.free.push(batch);
+  }
+
+  reuseBatch(): RecordBatch | undefined {
+    return this.free.pop();
   }
 }

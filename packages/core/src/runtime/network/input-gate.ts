@@ -1,12 +1,13 @@
 /**
  * The receiving side of a task: reads batches from all input channels in turn, hands records to
- * the chain's head operator (input 1 or 2 for two-input operators), and combines the channels'
- * watermarks as their minimum over active channels. When every channel has ended, the combined
- * watermark has reached +Infinity and the task's input is finished.
+ * the chain's head operator (input 1 or 2 for two-input operators; a keyed head gets the key and
+ * key group its hash exchange computed), and combines the channels' watermarks as their minimum
+ * over active channels. When every channel has ended, the combined watermark has reached
+ * +Infinity and the task's input is finished.
  */
 import { WatermarkMultiplexer } from "../../time/watermark-multiplexer.ts";
-import type { AnyOperator } from "../operators/operator.ts";
-import { type ChannelItem, WATERMARK_MARKER } from "./batch.ts";
+import type { AnyOperator, KeyedInputOperator, KeyedSecondInputOperator } from "../operators/operator.ts";
+import { type ChannelItem, type RecordBatch, WATERMARK_MARKER } from "./batch.ts";
 import type { ChannelReceiver } from "./channel.ts";
 
 export interface GateInput {
@@ -33,6 +34,8 @@ export class InputGate {
   private alignedChannels = 0;
   private alignmentStart = 0;
   private next = 0;
+  /** Per input index: the head takes records keyed by their exchange. */
+  private readonly keyedHead: readonly [boolean, boolean];
   recordsIn = 0;
 
   constructor(
@@ -46,6 +49,11 @@ export class InputGate {
     });
     for (let i = 0; i < inputs.length; i++) this.multiplexer.addInput();
     this.endedChannels = inputs.map(() => false);
+    const keyedHead = head as Partial<KeyedInputOperator & KeyedSecondInputOperator>;
+    this.keyedHead = [
+      typeof keyedHead.processKeyedElement === "function",
+      typeof keyedHead.processKeyedElement2 === "function",
+    ];
     this.blocked = inputs.map(() => false);
   }
 
@@ -76,28 +84,11 @@ export class InputGate {
 
   private process(channel: number, item: ChannelItem): void {
     if ("values" in item) {
-      const { values, timestamps, length } = item;
-      this.recordsIn += length;
-      const head = this.head as any;
-      if (this.inputs[channel].inputIndex === 0 && head.processElement !== undefined) {
-        for (let i = 0; i < length; i++) {
-          const v = values[i];
-          if (v === WATERMARK_MARKER) {
-            this.recordsIn--;
-            this.multiplexer.update(channel, timestamps[i]);
-          } else head.processElement(v, timestamps[i]);
-        }
-      } else {
-        const second = this.inputs[channel].inputIndex === 1;
-        for (let i = 0; i < length; i++) {
-          const v = values[i];
-          if (v === WATERMARK_MARKER) {
-            this.recordsIn--;
-            this.multiplexer.update(channel, timestamps[i]);
-          } else if (second) head.processElement2(v, timestamps[i]);
-          else head.processElement1(v, timestamps[i]);
-        }
-      }
+      this.recordsIn += item.length;
+      if (item.keys !== undefined && this.keyedHead[this.inputs[channel].inputIndex])
+        this.processKeyed(channel, item);
+      else this.processBatch(channel, item);
+      this.inputs[channel].receiver.recycle?.(item);
       return;
     }
     if (item.kind === "idle") this.multiplexer.setIdle(channel, item.idle);
@@ -107,6 +98,56 @@ export class InputGate {
       this.ended++;
       this.multiplexer.remove(channel);
       if (this.aligning !== undefined) this.checkAligned();
+    }
+  }
+
+  private processBatch(channel: number, batch: RecordBatch): void {
+    const { values, timestamps, length } = batch;
+    const head = this.head as any;
+    if (this.inputs[channel].inputIndex === 0 && head.processElement !== undefined) {
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v === WATERMARK_MARKER) {
+          this.recordsIn--;
+          this.multiplexer.update(channel, timestamps[i]);
+        } else head.processElement(v, timestamps[i]);
+      }
+    } else {
+      const second = this.inputs[channel].inputIndex === 1;
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v === WATERMARK_MARKER) {
+          this.recordsIn--;
+          this.multiplexer.update(channel, timestamps[i]);
+        } else if (second) head.processElement2(v, timestamps[i]);
+        else head.processElement1(v, timestamps[i]);
+      }
+    }
+  }
+
+  /** A batch of a hash exchange into a keyed operator: the keys computed by the writer are used. */
+  private processKeyed(channel: number, batch: RecordBatch): void {
+    const { values, timestamps, length } = batch;
+    const keys = batch.keys!;
+    const keyGroups = batch.keyGroups!;
+    if (this.inputs[channel].inputIndex === 0) {
+      const head = this.head as unknown as KeyedInputOperator;
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v === WATERMARK_MARKER) {
+          this.recordsIn--;
+          this.multiplexer.update(channel, timestamps[i]);
+        } else head.processKeyedElement(v, timestamps[i], keys[i], keyGroups[i]);
+      }
+    } else {
+      const head = this.head as unknown as KeyedSecondInputOperator;
+      for (let i = 0; i < length; i++) {
+        const v = values[i];
+        if (v === WATERMARK_MARKER) {
+          this.recordsIn--;
+          this.multiplexer.update(channel, timestamps[i]);
+        } else head.processKeyedElement2(v, timestamps[i], keys[i], keyGroups[i]);
+      }
     }
   }
 

@@ -3,7 +3,8 @@
  * subtasks' channels (forward, hash by key group, rebalance, broadcast), fills one batch per
  * channel, and sends a batch when it is full or when the task flushes. Watermarks go into every
  * channel's batch at their position. Without credit, full batches wait in `pending` and the task
- * reports backpressure until the receiver frees space.
+ * reports backpressure until the receiver frees space. A hash exchange writes each record's key and
+ * key group into the batch next to it, so the receiving keyed operator does not key it again.
  */
 import type { Key, KeySelector } from "../../api/functions.ts";
 import type { ExchangeType } from "../../plan/physical-plan.ts";
@@ -31,6 +32,8 @@ export interface RecordWriterOptions {
 
 export class RecordWriter implements Output<unknown> {
   private readonly batches: RecordBatch[];
+  /** Batches carry keys and key groups (hash exchanges). */
+  private readonly keyed: boolean;
   private readonly pending: ChannelItem[][];
   private pendingCount = 0;
   private nextChannel: number;
@@ -41,7 +44,8 @@ export class RecordWriter implements Output<unknown> {
     private readonly channels: readonly ChannelSender[],
     private readonly options: RecordWriterOptions,
   ) {
-    this.batches = channels.map(() => RecordBatch.allocate(options.batchSize));
+    this.keyed = options.type === "hash";
+    this.batches = channels.map(() => RecordBatch.allocate(options.batchSize, this.keyed));
     this.pending = channels.map(() => []);
     this.nextChannel = options.subtaskIndex % Math.max(1, channels.length);
   }
@@ -62,11 +66,15 @@ export class RecordWriter implements Output<unknown> {
           return;
         }
         const kg = assignToKeyGroup(key, this.options.maxParallelism);
-        this.append(
-          subtaskForKeyGroup(kg, this.options.maxParallelism, this.channels.length),
-          value,
-          timestamp,
-        );
+        const channel = subtaskForKeyGroup(kg, this.options.maxParallelism, this.channels.length);
+        const batch = this.batches[channel];
+        const i = batch.length;
+        batch.values[i] = value;
+        batch.timestamps[i] = timestamp;
+        batch.keys![i] = key;
+        batch.keyGroups![i] = kg;
+        batch.length = i + 1;
+        if (i + 1 === batch.capacity) this.sendBatch(channel);
         return;
       }
       case "rebalance": {
@@ -115,7 +123,8 @@ export class RecordWriter implements Output<unknown> {
 
   private sendBatch(channel: number): void {
     const batch = this.batches[channel];
-    this.batches[channel] = RecordBatch.allocate(this.options.batchSize);
+    this.batches[channel] =
+      this.channels[channel].reuseBatch?.() ?? RecordBatch.allocate(this.options.batchSize, this.keyed);
     const pending = this.pending[channel];
     if (pending.length === 0 && this.channels[channel].credits > 0) this.channels[channel].sendBatch(batch);
     else {

@@ -1,10 +1,11 @@
 /**
  * The two ends of a channel between threads, over a MessagePort. A batch crosses as one message:
- * its values structured-cloned, its timestamps' buffer transferred, watermark markers encoded as
- * positions. Credits come back over the same port, one per batch the receiver has taken.
+ * its values (and a hash exchange's keys) structured-cloned, its timestamps' (and key groups')
+ * buffer transferred, watermark markers encoded as positions. Credits come back over the same port, one per batch the receiver has taken.
  * (A schema-aware binary codec is the planned faster path; see DESIGN.md.)
  */
 import type { MessagePort } from "node:worker_threads";
+import type { Key } from "../../api/functions.ts";
 import { type ChannelItem, RecordBatch, WATERMARK_MARKER } from "./batch.ts";
 import { type ChannelReceiver, type ChannelSender, ItemQueue } from "./channel.ts";
 
@@ -13,6 +14,9 @@ interface BatchMessage {
   values: unknown[];
   timestamps: Float64Array;
   watermarks: number[];
+  /** A hash exchange's keys and key groups (see batch.ts). */
+  keys?: Key[];
+  keyGroups?: Int32Array;
 }
 interface EventMessage {
   t: "e";
@@ -49,7 +53,14 @@ export class RemoteSender implements ChannelSender {
       }
     const timestamps = batch.timestamps.length === n ? batch.timestamps : batch.timestamps.slice(0, n);
     const message: BatchMessage = { t: "b", values, timestamps, watermarks };
-    this.port.postMessage(message, [timestamps.buffer as ArrayBuffer]);
+    if (batch.keys === undefined) {
+      this.port.postMessage(message, [timestamps.buffer as ArrayBuffer]);
+      return;
+    }
+    message.keys = batch.keys.length === n ? batch.keys : batch.keys.slice(0, n);
+    const keyGroups = batch.keyGroups!.length === n ? batch.keyGroups! : batch.keyGroups!.slice(0, n);
+    message.keyGroups = keyGroups;
+    this.port.postMessage(message, [timestamps.buffer as ArrayBuffer, keyGroups.buffer as ArrayBuffer]);
   }
   sendEvent(item: ChannelItem): void {
     const message: EventMessage = { t: "e", event: item };
@@ -69,7 +80,10 @@ export class RemoteReceiver implements ChannelReceiver {
     port.on("message", (message: BatchMessage | EventMessage) => {
       if (message.t === "b") {
         for (const i of message.watermarks) message.values[i] = WATERMARK_MARKER;
-        this.queue.push(new RecordBatch(message.values, message.timestamps, message.values.length));
+        const n = message.values.length;
+        this.queue.push(
+          new RecordBatch(message.values, message.timestamps, n, message.keys, message.keyGroups),
+        );
       } else this.queue.push(message.event);
       wake();
     });

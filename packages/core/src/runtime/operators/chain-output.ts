@@ -1,7 +1,9 @@
 /**
  * How an operator's output reaches its consumers inside a chain: the main output goes to the
  * chained operators' inputs and the exchanges' writers; side outputs go to the consumers of that
- * tag. A single consumer is called directly; several are called in turn.
+ * tag. A single consumer is called directly; several are called in turn. A single chained
+ * operator is called without its ChainedInput in between, so a chain hop is two calls
+ * (output.collect, then processElement), not three.
  */
 import { DEAD_LETTER, type DeadLetter } from "../../api/output-tag.ts";
 import type { OneInputOperator, OperatorMetrics, Output } from "./operator.ts";
@@ -10,6 +12,9 @@ const NO_TARGETS: readonly Output<unknown>[] = [];
 
 export class ChainOutput implements Output<unknown> {
   private single: Output<unknown> | undefined;
+  /** The single main consumer when it is a chained operator, and that operator's metrics. */
+  private next: OneInputOperator<unknown> | undefined;
+  private nextMetrics: OperatorMetrics | undefined;
   private readonly main: Output<unknown>[] = [];
   private readonly side = new Map<string, Output<unknown>[]>();
   constructor(
@@ -26,6 +31,9 @@ export class ChainOutput implements Output<unknown> {
     if (tag === undefined) {
       this.main.push(target);
       this.single = this.main.length === 1 ? this.main[0] : undefined;
+      const chained = this.single instanceof ChainedInput ? this.single : undefined;
+      this.next = chained?.operator;
+      this.nextMetrics = chained?.metrics;
     } else {
       const targets = this.side.get(tag);
       if (targets === undefined) this.side.set(tag, [target]);
@@ -35,7 +43,11 @@ export class ChainOutput implements Output<unknown> {
 
   collect(value: unknown, timestamp: number): void {
     this.metrics.recordsOut++;
-    if (this.single !== undefined) this.single.collect(value, timestamp);
+    const next = this.next;
+    if (next !== undefined) {
+      this.nextMetrics!.recordsIn++;
+      next.processElement(value, timestamp);
+    } else if (this.single !== undefined) this.single.collect(value, timestamp);
     else for (const target of this.main) target.collect(value, timestamp);
   }
 
@@ -54,8 +66,8 @@ export class ChainOutput implements Output<unknown> {
 /** The input of a chained operator: counts the record and calls the operator. */
 export class ChainedInput implements Output<unknown> {
   constructor(
-    private readonly operator: OneInputOperator<unknown>,
-    private readonly metrics: OperatorMetrics,
+    readonly operator: OneInputOperator<unknown>,
+    readonly metrics: OperatorMetrics,
   ) {}
   collect(value: unknown, timestamp: number): void {
     this.metrics.recordsIn++;

@@ -61,6 +61,25 @@ export class KeyedCoProcessOperator<K extends Key, IN1, IN2, OUT>
 
   processElement1(value: IN1, timestamp: number): void {
     if (!this.enter(value, timestamp)) return;
+    this.process1(value, timestamp);
+  }
+
+  processElement2(value: IN2, timestamp: number): void {
+    if (!this.enter(value, timestamp, this.keySelector2 as KeySelector<any, Key>)) return;
+    this.process2(value, timestamp);
+  }
+
+  processKeyedElement(value: IN1, timestamp: number, key: Key, keyGroup: number): void {
+    this.enterKeyed(key, keyGroup, timestamp);
+    this.process1(value, timestamp);
+  }
+
+  processKeyedElement2(value: IN2, timestamp: number, key: Key, keyGroup: number): void {
+    this.enterKeyed(key, keyGroup, timestamp);
+    this.process2(value, timestamp);
+  }
+
+  private process1(value: IN1, timestamp: number): void {
     try {
       this.fn.processElement1(value, this.keyedContext, this.collector);
     } catch (error) {
@@ -68,8 +87,7 @@ export class KeyedCoProcessOperator<K extends Key, IN1, IN2, OUT>
     }
   }
 
-  processElement2(value: IN2, timestamp: number): void {
-    if (!this.enter(value, timestamp, this.keySelector2 as KeySelector<any, Key>)) return;
+  private process2(value: IN2, timestamp: number): void {
     try {
       this.fn.processElement2(value, this.keyedContext, this.collector);
     } catch (error) {

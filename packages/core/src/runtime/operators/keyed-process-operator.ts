@@ -1,7 +1,7 @@
 /**
  * Operators on a keyed stream with user state and timers: the keyed process function and the
- * rolling reduce. Before each record the operator extracts the key and makes it current, so
- * state and timers are the key's own.
+ * rolling reduce. Before each record the operator makes its key current, so state and timers are
+ * the key's own: the key its exchange computed (processKeyedElement), or its own key selector's.
  */
 import type {
   Key,
@@ -80,6 +80,12 @@ export abstract class AbstractUserTimerOperator<K extends Key, OUT>
     return true;
   }
 
+  /** Prepares the reused context for a record keyed by its exchange. */
+  protected enterKeyed(key: Key, keyGroup: number, timestamp: number): void {
+    this.backend.setCurrentKeyAndGroup(key, keyGroup);
+    this.keyedContext.currentTimestamp = this.collector.timestamp = timestamp;
+  }
+
   override processWatermark(watermark: number): void {
     this.timers.advanceWatermark(watermark);
     super.processWatermark(watermark);
@@ -138,6 +144,15 @@ export class KeyedProcessOperator<K extends Key, IN, OUT>
 
   processElement(value: IN, timestamp: number): void {
     if (!this.enter(value, timestamp)) return;
+    this.process(value, timestamp);
+  }
+
+  processKeyedElement(value: IN, timestamp: number, key: Key, keyGroup: number): void {
+    this.enterKeyed(key, keyGroup, timestamp);
+    this.process(value, timestamp);
+  }
+
+  private process(value: IN, timestamp: number): void {
     try {
       this.fn.processElement(value, this.keyedContext, this.collector);
     } catch (error) {
@@ -161,6 +176,15 @@ export class ReduceOperator<T> extends AbstractKeyedOperator implements OneInput
   }
   processElement(value: T, timestamp: number): void {
     if (!this.setKeyOf(value, timestamp)) return;
+    this.reduce(value, timestamp);
+  }
+
+  processKeyedElement(value: T, timestamp: number, key: Key, keyGroup: number): void {
+    this.backend.setCurrentKeyAndGroup(key, keyGroup);
+    this.reduce(value, timestamp);
+  }
+
+  private reduce(value: T, timestamp: number): void {
     const current = this.state.value();
     let next: T;
     try {

@@ -4,6 +4,7 @@
  * pass through the same calls in order with the records. An operator emits through its Output,
  * which is either the next operator of the chain or the writer of an exchange.
  */
+import type { Key } from "../../api/functions.ts";
 import type { ErrorHandling } from "../../api/job.ts";
 import type { KeyedStateBackend } from "../../state/keyed-state-backend.ts";
 import type { Clock } from "../../time/time.ts";
@@ -73,6 +74,21 @@ export interface TwoInputOperator<IN1, IN2> extends StreamOperator {
 }
 
 export type AnyOperator = OneInputOperator<any> | TwoInputOperator<any, any>;
+
+/**
+ * A keyed operator that takes records already keyed by their hash exchange: the key and key group
+ * the record writer computed to route the record (key type checked, bad keys already sent to the
+ * dead-letter output), so it neither calls its key selector nor hashes the key again.
+ * processElement still keys the record itself (test harnesses, a keyed operator behind no exchange).
+ */
+export interface KeyedInputOperator {
+  processKeyedElement(value: unknown, timestamp: number, key: Key, keyGroup: number): void;
+}
+
+/** The same for the second input of a keyed two-input operator. */
+export interface KeyedSecondInputOperator {
+  processKeyedElement2(value: unknown, timestamp: number, key: Key, keyGroup: number): void;
+}
 
 export function newOperatorMetrics(): OperatorMetrics {
   return {

@@ -66,6 +66,16 @@ export abstract class AbstractWindowOperator
 
   processElement(value: unknown, timestamp: number): void {
     if (!this.setKeyOf(value, timestamp)) return;
+    this.addToWindows(value, timestamp);
+  }
+
+  processKeyedElement(value: unknown, timestamp: number, key: Key, keyGroup: number): void {
+    this.backend.setCurrentKeyAndGroup(key, keyGroup);
+    this.addToWindows(value, timestamp);
+  }
+
+  /** Adds a record whose key is current to its windows. */
+  private addToWindows(value: unknown, timestamp: number): void {
     let time: number;
     if (!this.eventTime) time = this.context.clock.now();
     else if (Number.isFinite(timestamp)) time = timestamp;
