@@ -8,9 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { PatternGraphChangedError } from "@eddy/cep";
 import { JobControl, type JobResult, loadJobModule, readSavepoint, runJob } from "@eddy/core";
-import { PatternGraphChangedError } from "../src/index.ts";
-import type { KeyNfaState } from "../src/nfa.ts";
+import type { KeyNfaState } from "../src/nfa/computation-state.ts";
 
 const jobModule = new URL("./fixtures/cep-crash-job.ts", import.meta.url).href;
 

@@ -1,6 +1,6 @@
 /**
- * Patterns on streams: `CEP.pattern(keyedStream, pattern)` gives a PatternStream whose
- * `select`, `flatSelect` or `process` turns matches into records.
+ * The CEP operator: runs a pattern's NFA on each key of a keyed stream, as a keyed process
+ * function (so it uses only core's public API: keyed state, timers, side outputs, metrics).
  *
  * Per key, the operator keeps the NFA's partial matches in keyed state (one value per key: the
  * partial matches and the shared buffer of their events), so checkpoints, savepoints and
@@ -17,42 +17,20 @@
  */
 import {
   type Collector,
-  type DataStream,
   type Key,
   type KeyedProcessContext,
   type KeyedProcessFunction,
   type KeyedRuntimeContext,
-  KeyedStream,
   NO_TIMESTAMP,
   type OnTimerContext,
   type OutputTag,
   StateDescriptors,
   type ValueState,
 } from "@eddy/core";
-import { type CompiledNfa, compilePattern } from "./compiler.ts";
-import { type KeyNfaState, type NfaOutput, NfaRunner } from "./nfa.ts";
-import type { Pattern } from "./pattern.ts";
-
-/** A match: for every positive stage, its events in order (an empty array when it took none). */
-export type Match<M> = { readonly [K in keyof M]: readonly M[K][] };
-
-/** What a pattern process function sees with each match. */
-export interface MatchContext<K extends Key = Key> {
-  /** The match's timestamp: its last event's (for a timed-out partial match, start + window). */
-  timestamp(): number;
-  currentKey(): K;
-  currentWatermark(): number;
-  currentProcessingTime(): number;
-  output<X>(tag: OutputTag<X>, value: X): void;
-}
-
-export interface PatternProcessFunction<M, R, K extends Key = Key> {
-  open?(context: KeyedRuntimeContext): void;
-  processMatch(match: Match<M>, context: MatchContext<K>, out: Collector<R>): void;
-  /** Partial matches whose `within` window passed; emit them with context.output(tag, ...). */
-  processTimedOutMatch?(partial: Match<M>, context: MatchContext<K>): void;
-  close?(): void;
-}
+import type { CompiledNfa } from "../nfa/compiled-nfa.ts";
+import type { KeyNfaState } from "../nfa/computation-state.ts";
+import { type NfaOutput, NfaRunner } from "../nfa/nfa-runner.ts";
+import type { Match, MatchContext, PatternProcessFunction } from "./pattern-process-function.ts";
 
 export interface CepOptions<E> {
   timeDomain?: "event-time" | "processing-time";
@@ -70,108 +48,6 @@ export interface CepOptions<E> {
   comparator?: (a: E, b: E) => number;
 }
 
-export const CEP = {
-  /**
-   * Applies `pattern` to each key of `input`. A stream that is not keyed is matched as one
-   * sequence, at parallelism 1.
-   */
-  pattern<E, M, K extends Key = Key>(
-    input: KeyedStream<E, K> | DataStream<E>,
-    pattern: Pattern<E, M, any, any>,
-    options: CepOptions<E> = {},
-  ): PatternStream<E, M, K> {
-    // compile now: a pattern that cannot work is rejected while the job is built
-    const nfa = compilePattern(pattern);
-    return new PatternStream<E, M, K>(input, nfa, options);
-  },
-};
-
-export class PatternStream<E, M, K extends Key = Key> {
-  constructor(
-    private readonly input: KeyedStream<E, K> | DataStream<E>,
-    private readonly nfa: CompiledNfa,
-    private readonly options: CepOptions<E>,
-  ) {
-    const max = options.maxPartialMatchesPerKey;
-    if (max !== undefined && (!Number.isInteger(max) || max < 1)) {
-      throw new Error(
-        `maxPartialMatchesPerKey must be a positive integer, not ${max}: set it to the most partial matches one key may hold`,
-      );
-    }
-  }
-
-  inProcessingTime(): PatternStream<E, M, K> {
-    return new PatternStream(this.input, this.nfa, { ...this.options, timeDomain: "processing-time" });
-  }
-
-  inEventTime(): PatternStream<E, M, K> {
-    return new PatternStream(this.input, this.nfa, { ...this.options, timeDomain: "event-time" });
-  }
-
-  sideOutputLateData(tag: OutputTag<E>): PatternStream<E, M, K> {
-    return new PatternStream(this.input, this.nfa, { ...this.options, lateDataTag: tag });
-  }
-
-  withMaxPartialMatchesPerKey(max: number): PatternStream<E, M, K> {
-    return new PatternStream(this.input, this.nfa, { ...this.options, maxPartialMatchesPerKey: max });
-  }
-
-  process<R>(fn: PatternProcessFunction<M, R, K>): DataStream<R> {
-    const keyed: KeyedStream<E, Key> =
-      this.input instanceof KeyedStream ? (this.input as KeyedStream<E, Key>) : this.input.keyBy(() => 0);
-    const out = keyed.process(
-      new CepFunction<Key, E, M, R>(this.nfa, this.options, fn as PatternProcessFunction<M, R, Key>),
-    );
-    const named = out.name(`CEP ${this.nfa.description}`);
-    return this.input instanceof KeyedStream ? named : named.setParallelism(1);
-  }
-
-  select<R>(select: (match: Match<M>) => R): DataStream<R>;
-  select<R, T>(
-    timeoutTag: OutputTag<T>,
-    timeout: (partial: Match<M>, timeoutTimestamp: number) => T,
-    select: (match: Match<M>) => R,
-  ): DataStream<R>;
-  select<R, T>(
-    a: ((match: Match<M>) => R) | OutputTag<T>,
-    timeout?: (partial: Match<M>, timeoutTimestamp: number) => T,
-    select?: (match: Match<M>) => R,
-  ): DataStream<R> {
-    if (typeof a === "function") {
-      return this.process({ processMatch: (match, _ctx, out) => out.collect(a(match)) });
-    }
-    const tag = a;
-    const onTimeout = timeout as (partial: Match<M>, ts: number) => T;
-    const onMatch = select as (match: Match<M>) => R;
-    return this.process({
-      processMatch: (match, _ctx, out) => out.collect(onMatch(match)),
-      processTimedOutMatch: (partial, ctx) => ctx.output(tag, onTimeout(partial, ctx.timestamp())),
-    });
-  }
-
-  flatSelect<R>(select: (match: Match<M>, out: Collector<R>) => void): DataStream<R>;
-  flatSelect<R, T>(
-    timeoutTag: OutputTag<T>,
-    timeout: (partial: Match<M>, timeoutTimestamp: number, out: Collector<T>) => void,
-    select: (match: Match<M>, out: Collector<R>) => void,
-  ): DataStream<R>;
-  flatSelect<R, T>(
-    a: ((match: Match<M>, out: Collector<R>) => void) | OutputTag<T>,
-    timeout?: (partial: Match<M>, timeoutTimestamp: number, out: Collector<T>) => void,
-    select?: (match: Match<M>, out: Collector<R>) => void,
-  ): DataStream<R> {
-    if (typeof a === "function") return this.process({ processMatch: (match, _ctx, out) => a(match, out) });
-    const tag = a;
-    const onTimeout = timeout as (partial: Match<M>, ts: number, out: Collector<T>) => void;
-    const onMatch = select as (match: Match<M>, out: Collector<R>) => void;
-    return this.process({
-      processMatch: (match, _ctx, out) => onMatch(match, out),
-      processTimedOutMatch: (partial, ctx) =>
-        onTimeout(partial, ctx.timestamp(), { collect: (value: T) => ctx.output(tag, value) }),
-    });
-  }
-}
-
 /** One key's events waiting for the watermark: timestamps ascending, equal ones in arrival order. */
 interface EventBuffer<E> {
   ts: number[];
@@ -187,7 +63,7 @@ const BUFFER_STATE = "cep.buffer";
 const CAP_WARNING_EVERY = 10_000;
 
 /** The CEP operator's logic, as a keyed process function (one instance per subtask). */
-export class CepFunction<K extends Key, E, M, R> implements KeyedProcessFunction<K, E, R> {
+export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction<K, E, R> {
   private runner!: NfaRunner<E>;
   private nfaState!: ValueState<KeyNfaState>;
   private buffer!: ValueState<EventBuffer<E>>;
