@@ -80,6 +80,8 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
   private out!: Collector<R>;
   private ctx!: KeyedProcessContext<K>;
   private matchContext!: MatchContext<K>;
+  /** What the pattern process function emits through: `out`, at the match's timestamp. */
+  private matchOut!: Collector<R>;
   private nfaOutput!: NfaOutput<E>;
   /** The timestamp MatchContext reports: the match's last event's, or a timeout's. */
   private resultTs = 0;
@@ -111,26 +113,32 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
     for (const name of Object.keys(stats) as Array<keyof CepStats>) {
       context.metrics.gauge(`cep.${name}`, () => stats[name]);
     }
-    // Both objects close over `this`, the per-subtask instance (subtasks are made with Object.create).
+    // These objects close over `this`, the per-subtask instance (subtasks are made with
+    // Object.create). Records leave with the timestamp of what they report (a match: its last
+    // event's; a timed-out partial match: start + window), not the timer's that happened to
+    // release them, as from Flink's CEP operator.
     this.matchContext = {
       timestamp: () => this.resultTs,
       currentKey: () => this.ctx.currentKey(),
       currentWatermark: () => this.ctx.currentWatermark(),
       currentProcessingTime: () => this.ctx.currentProcessingTime(),
-      output: (tag, value) => this.ctx.output(tag, value),
+      output: (tag, value) => this.ctx.outputWithTimestamp(tag, value, this.resultTs),
+      outputWithTimestamp: (tag, value, timestamp) => this.ctx.outputWithTimestamp(tag, value, timestamp),
+    };
+    this.matchOut = {
+      collect: (value) => this.out.collectWithTimestamp(value, this.resultTs),
+      collectWithTimestamp: (value, timestamp) => this.out.collectWithTimestamp(value, timestamp),
     };
     this.nfaOutput = {
       match: (match, timestamp) => {
         this.stats.matches++;
         this.resultTs = timestamp;
-        this.setOutputTimestamp(timestamp);
-        this.fn.processMatch(match as unknown as Match<M>, this.matchContext, this.out);
+        this.fn.processMatch(match as unknown as Match<M>, this.matchContext, this.matchOut);
       },
       timeout: (partial, timestamp) => {
         this.stats.timeouts++;
         if (this.fn.processTimedOutMatch === undefined) return;
         this.resultTs = timestamp;
-        this.setOutputTimestamp(timestamp);
         this.fn.processTimedOutMatch(partial as unknown as Match<M>, this.matchContext);
       },
     };
@@ -243,18 +251,6 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
 
   close(): void {
     this.fn.close?.();
-  }
-
-  /**
-   * Records leave with the timestamp of what they report (a match: its last event's; a timed-out
-   * partial match: start + window), not the timer's that happened to release them, as in Flink's
-   * CEP operator. The runtime's collector and context keep the output timestamp in a field.
-   */
-  private setOutputTimestamp(timestamp: number): void {
-    const out = this.out as { timestamp?: number };
-    if (typeof out.timestamp === "number") out.timestamp = timestamp;
-    const ctx = this.ctx as { currentTimestamp?: number };
-    if (typeof ctx.currentTimestamp === "number") ctx.currentTimestamp = timestamp;
   }
 
   private load(): KeyNfaState {

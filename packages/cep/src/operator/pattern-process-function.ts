@@ -15,11 +15,15 @@ export interface MatchContext<K extends Key = Key> {
   currentKey(): K;
   currentWatermark(): number;
   currentProcessingTime(): number;
+  /** Emits to a side output with the match's timestamp. */
   output<X>(tag: OutputTag<X>, value: X): void;
+  /** Emits to a side output with another timestamp. */
+  outputWithTimestamp<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
 }
 
 export interface PatternProcessFunction<M, R, K extends Key = Key> {
   open?(context: KeyedRuntimeContext): void;
+  /** `out.collect` emits with the match's timestamp (its last event's). */
   processMatch(match: Match<M>, context: MatchContext<K>, out: Collector<R>): void;
   /** Partial matches whose `within` window passed; emit them with context.output(tag, ...). */
   processTimedOutMatch?(partial: Match<M>, context: MatchContext<K>): void;

@@ -9,7 +9,7 @@ import type { CompiledNfa } from "../nfa/compiled-nfa.ts";
 import { compilePattern } from "../nfa/compiler.ts";
 import type { Pattern } from "../pattern/pattern.ts";
 import { CepOperator, type CepOptions } from "./cep-operator.ts";
-import type { Match, PatternProcessFunction } from "./pattern-process-function.ts";
+import type { Match, MatchContext, PatternProcessFunction } from "./pattern-process-function.ts";
 
 export const CEP = {
   /**
@@ -105,10 +105,19 @@ export class PatternStream<E, M, K extends Key = Key> {
     const tag = a;
     const onTimeout = timeout as (partial: Match<M>, ts: number, out: Collector<T>) => void;
     const onMatch = select as (match: Match<M>, out: Collector<R>) => void;
+    // One collector into the timeout side output, for the context of the timeout at hand (calls
+    // never interleave: a subtask reports one timeout at a time, synchronously).
+    let context!: MatchContext<K>;
+    const timeoutOut: Collector<T> = {
+      collect: (value) => context.output(tag, value),
+      collectWithTimestamp: (value, timestamp) => context.outputWithTimestamp(tag, value, timestamp),
+    };
     return this.process({
       processMatch: (match, _ctx, out) => onMatch(match, out),
-      processTimedOutMatch: (partial, ctx) =>
-        onTimeout(partial, ctx.timestamp(), { collect: (value: T) => ctx.output(tag, value) }),
+      processTimedOutMatch: (partial, ctx) => {
+        context = ctx;
+        onTimeout(partial, ctx.timestamp(), timeoutOut);
+      },
     });
   }
 }
