@@ -299,7 +299,7 @@ function withoutRandomIds(value: unknown, copies: Map<object, unknown>): unknown
   return copy;
 }
 
-/** What the CEP operator `uid` holds in a savepoint (format 1: the value states cep.nfa and cep.buffer). */
+/** What the CEP operator `uid` holds in a savepoint (the value states cep.nfa and cep.buffer, format 1 or 2). */
 async function openCepState(
   savepoint: string,
   uid: string,

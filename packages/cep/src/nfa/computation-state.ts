@@ -20,7 +20,7 @@ export interface ComputationState {
   readonly seq: number;
 }
 
-/** Everything the NFA keeps for one key: what goes into keyed state. */
+/** Everything the NFA keeps for one key: the match state, which goes into keyed state as is. */
 export interface KeyNfaState {
   partials: ComputationState[];
   /** Completed matches waiting for earlier partial matches (skip strategies other than noSkip). */
@@ -29,10 +29,6 @@ export interface KeyNfaState {
   nextSeq: number;
   /** CompiledNfa.fingerprint of the graph these partial matches belong to. */
   graph: string;
-  /** The timeout timer last registered for this key (the operator's bookkeeping). */
-  timer?: number;
-  /** The operator instance whose gauges count this key's partial matches (the operator's bookkeeping). */
-  countedBy?: number;
 }
 
 function startKey(cs: ComputationState): number {

@@ -96,8 +96,8 @@ export class NfaRunner<E> {
   earliestTimeout = Number.POSITIVE_INFINITY;
 
   /**
-   * One pass over a key's partial matches: returns how many are live (as partialMatchCount) and
-   * sets earliestTimeout.
+   * One pass over a key's partial matches: returns how many are live (the completed ones held for
+   * a skip strategy included, the start state's not) and sets earliestTimeout.
    */
   census(state: KeyNfaState): number {
     let next = Number.POSITIVE_INFINITY;
@@ -186,13 +186,6 @@ export class NfaRunner<E> {
     state.partials = sortPartials(next);
     this.applyCap(state);
     if (potential !== undefined || state.completed.length > 0) this.emitMatches(state, potential ?? [], out);
-  }
-
-  /** Live partial matches of a key (not counting the start state's). */
-  partialMatchCount(state: KeyNfaState): number {
-    let n = 0;
-    for (const cs of state.partials) if (cs.startId !== -1) n++;
-    return n + state.completed.length;
   }
 
   // ---- one computation state --------------------------------------------------------------

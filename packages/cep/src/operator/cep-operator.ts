@@ -4,7 +4,8 @@
  *
  * Per key, the operator keeps the NFA's partial matches in keyed state (one value per key: the
  * partial matches and the shared buffer of their events), so checkpoints, savepoints and
- * rescaling carry them like any other keyed state, on either backend.
+ * rescaling carry them like any other keyed state, on either backend. Only that model is
+ * persisted, in a versioned format (persisted-state.ts); timers and gauges are derived from it.
  *
  * In event time (the default), an event is buffered in keyed state under its timestamp until the
  * watermark passes it; an event-time timer at that timestamp then feeds the key's events of that
@@ -30,7 +31,17 @@ import {
 import type { CompiledNfa } from "../nfa/compiled-nfa.ts";
 import type { KeyNfaState } from "../nfa/computation-state.ts";
 import { type NfaOutput, NfaRunner } from "../nfa/nfa-runner.ts";
+import { CepMetrics } from "./cep-metrics.ts";
+import { countUpTo, insertEvent, removeFirst } from "./event-buffer.ts";
 import type { Match, MatchContext, PatternProcessFunction } from "./pattern-process-function.ts";
+import {
+  readEventBuffer,
+  readNfaState,
+  type StoredEventBuffer,
+  type StoredNfaState,
+  storedEventBuffer,
+  storedNfaState,
+} from "./persisted-state.ts";
 
 export interface CepOptions<E> {
   timeDomain?: "event-time" | "processing-time";
@@ -48,14 +59,6 @@ export interface CepOptions<E> {
   comparator?: (a: E, b: E) => number;
 }
 
-/** One key's events waiting for the watermark: timestamps ascending, equal ones in arrival order. */
-interface EventBuffer<E> {
-  ts: number[];
-  events: E[];
-  /** The operator instance whose gauge counts these events (restored ones are adopted when touched). */
-  countedBy?: number;
-}
-
 const NFA_STATE = "cep.nfa";
 const BUFFER_STATE = "cep.buffer";
 
@@ -65,17 +68,15 @@ const CAP_WARNING_EVERY = 10_000;
 /** The CEP operator's logic, as a keyed process function (one instance per subtask). */
 export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction<K, E, R> {
   private runner!: NfaRunner<E>;
-  private nfaState!: ValueState<KeyNfaState>;
-  private buffer!: ValueState<EventBuffer<E>>;
+  private nfaState!: ValueState<StoredNfaState>;
+  private buffer!: ValueState<StoredEventBuffer<E>>;
   private eventTime!: boolean;
   private warnedAt = 0;
-  /** Identifies this subtask instance in the gauge bookkeeping kept with each key. */
-  private instance = 0;
   private operatorLabel = "";
   /** Event time: the time of the key's event-buffer timer while handling a timer (NaN: none). */
   private bufferTimer = Number.NaN;
-  /** Live counters of this subtask, reported as the operator's metrics (`cep.*`). */
-  private stats!: CepStats;
+  /** Live counters and gauges of this subtask, reported as the operator's metrics (`cep.*`). */
+  private metrics!: CepMetrics;
   // the output target of the record or timer being handled
   private out!: Collector<R>;
   private ctx!: KeyedProcessContext<K>;
@@ -87,6 +88,11 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
   private resultTs = 0;
   /** Partial matches of the current key when its state was loaded (for the gauge). */
   private loadedPartials = 0;
+  /**
+   * The current key's timeout timer, registered when its state was last stored: the earliest
+   * window end of its partial matches then, which is why it need not be stored (Infinity: none).
+   */
+  private loadedTimer = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly nfa: CompiledNfa,
@@ -96,23 +102,12 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
 
   open(context: KeyedRuntimeContext): void {
     this.eventTime = (this.options.timeDomain ?? "event-time") === "event-time";
-    this.instance = Math.random();
     this.operatorLabel = `operator '${context.operatorUid}'`;
     this.runner = new NfaRunner<E>(this.nfa, { maxPartialMatches: this.options.maxPartialMatchesPerKey });
-    this.nfaState = context.getState(StateDescriptors.value<KeyNfaState>(NFA_STATE));
-    this.buffer = context.getState(StateDescriptors.value<EventBuffer<E>>(BUFFER_STATE));
-    const stats: CepStats = {
-      matches: 0,
-      timeouts: 0,
-      lateEvents: 0,
-      bufferedEvents: 0,
-      discardedByCap: 0,
-      partialMatches: 0,
-    };
-    this.stats = stats;
-    for (const name of Object.keys(stats) as Array<keyof CepStats>) {
-      context.metrics.gauge(`cep.${name}`, () => stats[name]);
-    }
+    this.nfaState = context.getState(StateDescriptors.value<StoredNfaState>(NFA_STATE));
+    this.buffer = context.getState(StateDescriptors.value<StoredEventBuffer<E>>(BUFFER_STATE));
+    this.metrics = new CepMetrics(context.metrics);
+    const stats = this.metrics.stats;
     // These objects close over `this`, the per-subtask instance (subtasks are made with
     // Object.create). Records leave with the timestamp of what they report (a match: its last
     // event's; a timed-out partial match: start + window), not the timer's that happened to
@@ -131,12 +126,12 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
     };
     this.nfaOutput = {
       match: (match, timestamp) => {
-        this.stats.matches++;
+        stats.matches++;
         this.resultTs = timestamp;
         this.fn.processMatch(match as unknown as Match<M>, this.matchContext, this.matchOut);
       },
       timeout: (partial, timestamp) => {
-        this.stats.timeouts++;
+        stats.timeouts++;
         if (this.fn.processTimedOutMatch === undefined) return;
         this.resultTs = timestamp;
         this.fn.processTimedOutMatch(partial as unknown as Match<M>, this.matchContext);
@@ -150,7 +145,7 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
       const now = ctx.currentProcessingTime();
       this.ctx = ctx;
       this.out = out;
-      const state = this.load();
+      const state = this.load(ctx);
       this.runner.advanceTime(state, now, this.nfaOutput);
       this.runner.process(state, value, now, this.nfaOutput);
       this.store(state, now, ctx);
@@ -163,45 +158,35 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
       );
     }
     if (ts <= ctx.currentWatermark()) {
-      this.stats.lateEvents++;
+      this.metrics.stats.lateEvents++;
       if (this.options.lateDataTag !== undefined) ctx.output(this.options.lateDataTag, value);
       return;
     }
     // The key's buffer, sorted by timestamp (equal ones in arrival order). One event-time timer
     // at its earliest timestamp: when the watermark passes it, everything the watermark passed is
     // matched at once (one timer per key per watermark step, not one per event).
-    let buffer = this.buffer.value();
-    if (buffer === undefined) {
-      buffer = { ts: [ts], events: [value], countedBy: this.instance };
+    const key = ctx.currentKey();
+    const stored = this.buffer.value();
+    let buffer: StoredEventBuffer<E>;
+    if (stored === undefined) {
+      buffer = storedEventBuffer(ts, value);
       ctx.timerService().registerEventTimeTimer(ts);
     } else {
-      if (buffer.countedBy !== this.instance) {
-        this.stats.bufferedEvents += buffer.ts.length;
-        buffer.countedBy = this.instance;
-      }
-      const times = buffer.ts;
-      let i = times.length;
-      while (i > 0 && times[i - 1] > ts) i--;
-      if (i === times.length) {
-        times.push(ts);
-        buffer.events.push(value);
-      } else {
-        times.splice(i, 0, ts);
-        buffer.events.splice(i, 0, value);
-      }
-      if (i === 0) {
-        ctx.timerService().deleteEventTimeTimer(times[1]);
+      buffer = readEventBuffer<E>(stored, this.operatorLabel);
+      this.metrics.bufferLoaded(key, buffer.ts.length);
+      if (insertEvent(buffer, ts, value) === 0) {
+        ctx.timerService().deleteEventTimeTimer(buffer.ts[1]);
         ctx.timerService().registerEventTimeTimer(ts);
       }
     }
     this.buffer.update(buffer);
-    this.stats.bufferedEvents++;
+    this.metrics.bufferChanged(key, 1, buffer.ts.length);
   }
 
   onTimer(timestamp: number, ctx: OnTimerContext<K>, out: Collector<R>): void {
     this.ctx = ctx;
     this.out = out;
-    const state = this.load();
+    const state = this.load(ctx);
     if (!this.eventTime) {
       this.runner.advanceTime(state, timestamp, this.nfaOutput);
       this.store(state, timestamp, ctx);
@@ -210,41 +195,26 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
     // Match every buffered event the watermark has passed, in timestamp order, each timestamp
     // after timing out what its window closed; then time out up to the watermark itself.
     const watermark = ctx.currentWatermark();
-    const buffer = this.buffer.value();
-    if (buffer !== undefined && buffer.countedBy !== this.instance) {
-      this.stats.bufferedEvents += buffer.ts.length;
-      buffer.countedBy = this.instance;
-    }
-    if (buffer !== undefined && buffer.ts[0] <= watermark) {
-      const { ts: times, events } = buffer;
-      let n = 0;
-      while (n < times.length && times[n] <= watermark) n++;
-      for (let i = 0; i < n; ) {
-        const t = times[i];
-        let j = i + 1;
-        while (j < n && times[j] === t) j++;
-        this.runner.advanceTime(state, t, this.nfaOutput);
-        if (j - i > 1 && this.options.comparator !== undefined) {
-          const tied = events.slice(i, j).sort(this.options.comparator);
-          for (const event of tied) this.runner.process(state, event, t, this.nfaOutput);
-        } else {
-          for (let k = i; k < j; k++) this.runner.process(state, events[k], t, this.nfaOutput);
+    const stored = this.buffer.value();
+    let rest = Number.NaN;
+    if (stored !== undefined) {
+      const key = ctx.currentKey();
+      const buffer = readEventBuffer<E>(stored, this.operatorLabel);
+      this.metrics.bufferLoaded(key, buffer.ts.length);
+      const n = countUpTo(buffer, watermark);
+      if (n > 0) {
+        this.feed(state, buffer.ts, buffer.events, n);
+        removeFirst(buffer, n);
+        this.metrics.bufferChanged(key, -n, buffer.ts.length);
+        if (buffer.ts.length === 0) this.buffer.clear();
+        else {
+          this.buffer.update(buffer);
+          ctx.timerService().registerEventTimeTimer(buffer.ts[0]);
         }
-        i = j;
       }
-      this.stats.bufferedEvents -= n;
-      if (n === times.length) {
-        this.buffer.clear();
-        times.length = 0;
-      } else {
-        times.splice(0, n);
-        events.splice(0, n);
-        this.buffer.update(buffer);
-        ctx.timerService().registerEventTimeTimer(times[0]);
-      }
+      if (buffer.ts.length > 0) rest = buffer.ts[0];
     }
     this.runner.advanceTime(state, Math.max(timestamp, watermark), this.nfaOutput);
-    const rest = buffer !== undefined && buffer.ts.length > 0 ? buffer.ts[0] : Number.NaN;
     this.bufferTimer = rest;
     this.store(state, watermark, ctx);
   }
@@ -253,28 +223,44 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
     this.fn.close?.();
   }
 
-  private load(): KeyNfaState {
-    const state = this.nfaState.value();
-    if (state === undefined) {
+  /** Feeds the first `n` buffered events to the NFA, timestamp by timestamp. */
+  private feed(state: KeyNfaState, times: readonly number[], events: readonly E[], n: number): void {
+    for (let i = 0; i < n; ) {
+      const t = times[i];
+      let j = i + 1;
+      while (j < n && times[j] === t) j++;
+      this.runner.advanceTime(state, t, this.nfaOutput);
+      if (j - i > 1 && this.options.comparator !== undefined) {
+        const tied = events.slice(i, j).sort(this.options.comparator);
+        for (const event of tied) this.runner.process(state, event, t, this.nfaOutput);
+      } else {
+        for (let k = i; k < j; k++) this.runner.process(state, events[k], t, this.nfaOutput);
+      }
+      i = j;
+    }
+  }
+
+  private load(ctx: KeyedProcessContext<K>): StoredNfaState {
+    const stored = this.nfaState.value();
+    if (stored === undefined) {
       this.loadedPartials = 0;
-      const fresh = this.runner.initialState();
-      fresh.countedBy = this.instance;
-      return fresh;
+      this.loadedTimer = Number.POSITIVE_INFINITY;
+      return storedNfaState(this.runner.initialState());
     }
+    const state = readNfaState(stored, this.operatorLabel);
     this.runner.checkGraph(state, this.operatorLabel);
-    this.loadedPartials = this.runner.partialMatchCount(state);
-    if (state.countedBy !== this.instance) {
-      // restored from a checkpoint: the gauge counts the key from now on
-      this.stats.partialMatches += this.loadedPartials;
-      state.countedBy = this.instance;
-    }
+    this.loadedPartials = this.runner.census(state);
+    this.loadedTimer = this.runner.earliestTimeout;
+    // restored from a checkpoint: the gauge counts the key from now on
+    this.metrics.partialsLoaded(ctx.currentKey(), this.loadedPartials);
     return state;
   }
 
-  private store(state: KeyNfaState, now: number, ctx: KeyedProcessContext<K>): void {
+  private store(state: StoredNfaState, now: number, ctx: KeyedProcessContext<K>): void {
+    const stats = this.metrics.stats;
     const discarded = this.runner.discardedByCap;
-    if (discarded > this.stats.discardedByCap) {
-      this.stats.discardedByCap = discarded;
+    if (discarded > stats.discardedByCap) {
+      stats.discardedByCap = discarded;
       if (discarded - this.warnedAt >= CAP_WARNING_EVERY || this.warnedAt === 0) {
         this.warnedAt = discarded;
         console.warn(
@@ -283,44 +269,31 @@ export class CepOperator<K extends Key, E, M, R> implements KeyedProcessFunction
       }
     }
     if (this.runner.isEmpty(state)) {
-      this.stats.partialMatches -= this.loadedPartials;
-      this.setTimeoutTimer(state, Number.POSITIVE_INFINITY, now, ctx);
+      this.metrics.partialsStored(ctx.currentKey(), this.loadedPartials, 0);
+      this.setTimeoutTimer(Number.POSITIVE_INFINITY, now, ctx);
       this.nfaState.clear();
       return;
     }
-    this.stats.partialMatches += this.runner.census(state) - this.loadedPartials;
-    this.setTimeoutTimer(state, this.runner.earliestTimeout, now, ctx);
+    this.metrics.partialsStored(ctx.currentKey(), this.loadedPartials, this.runner.census(state));
+    this.setTimeoutTimer(this.runner.earliestTimeout, now, ctx);
     this.nfaState.update(state);
   }
 
   /** One timeout timer per key, at its earliest window end: a stale one is deleted, not left to fire. */
-  private setTimeoutTimer(state: KeyNfaState, next: number, now: number, ctx: KeyedProcessContext<K>): void {
+  private setTimeoutTimer(next: number, now: number, ctx: KeyedProcessContext<K>): void {
     const timers = ctx.timerService();
-    const current = state.timer;
+    // Registered when the state was stored, if it was still ahead then; when it is not ahead now
+    // it has fired (or is firing): nothing to delete.
+    const current = this.loadedTimer;
     if (next <= now) next = Number.POSITIVE_INFINITY;
     if (current === next) return;
     // (the event buffer's timer may share the time: it must survive)
-    if (current !== undefined && current > now && current !== this.bufferTimer) {
+    if (current !== Number.POSITIVE_INFINITY && current > now && current !== this.bufferTimer) {
       if (this.eventTime) timers.deleteEventTimeTimer(current);
       else timers.deleteProcessingTimeTimer(current);
     }
-    if (next === Number.POSITIVE_INFINITY) {
-      state.timer = undefined;
-      return;
-    }
-    state.timer = next;
+    if (next === Number.POSITIVE_INFINITY) return;
     if (this.eventTime) timers.registerEventTimeTimer(next);
     else timers.registerProcessingTimeTimer(next);
   }
-}
-
-export interface CepStats {
-  matches: number;
-  timeouts: number;
-  lateEvents: number;
-  /** Events waiting for the watermark (event time). */
-  bufferedEvents: number;
-  discardedByCap: number;
-  /** Live partial matches over all keys (including completed ones held for a skip strategy). */
-  partialMatches: number;
 }

@@ -9,7 +9,8 @@
 import { type Key, type KeySelector, OutputTag } from "@eddy/core";
 import { type KeyedOperatorHarness, OperatorHarness } from "@eddy/testing";
 import { compilePattern } from "../nfa/compiler.ts";
-import { CepOperator, type CepOptions, type CepStats } from "../operator/cep-operator.ts";
+import type { CepStats } from "../operator/cep-metrics.ts";
+import { CepOperator, type CepOptions } from "../operator/cep-operator.ts";
 import type { Match } from "../operator/pattern-process-function.ts";
 import type { Pattern } from "../pattern/pattern.ts";
 
