@@ -1,8 +1,12 @@
+/**
+ * The error for partial matches restored into another pattern than the one that made them: their
+ * NFA states mean something else in the new graph (nfa/fingerprint.ts tells the graphs apart).
+ */
 import { EddyError } from "@eddy/core";
 
 /**
- * Restored partial matches belong to another pattern. Fails the job in every error-handling mode
- * (it is not a problem of one record: every restored key would go wrong).
+ * Fails the job in every error-handling mode (it is not a problem of one record: every restored
+ * key would go wrong).
  */
 export class PatternGraphChangedError extends EddyError {
   constructor(message: string) {
