@@ -4,10 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { CEP, Pattern } from "@eddy/cep";
+import { PatternTestHarness, runSequence } from "@eddy/cep/testing";
 import { OutputTag } from "@eddy/core";
 import { JobHarness, withTimestamps } from "@eddy/testing";
 import fc from "fast-check";
-import { CEP, Pattern, PatternTestHarness, runSequence } from "../src/index.ts";
 
 interface Ev {
   id: number;

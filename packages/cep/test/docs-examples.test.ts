@@ -7,17 +7,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Pattern } from "../src/pattern.ts";
-import { PatternTestHarness } from "../src/pattern-test-harness.ts";
-import { runSequence } from "../src/run-sequence.ts";
 import {
   noSkip,
+  Pattern,
   SkipToMissingStageError,
   skipPastLastEvent,
   skipToFirst,
   skipToLast,
   skipToNext,
-} from "../src/skip-strategy.ts";
+} from "@eddy/cep";
+import { PatternTestHarness, runSequence } from "@eddy/cep/testing";
 import {
   canonicalExpected,
   canonicalMatches,

@@ -17,9 +17,16 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compilePattern } from "../src/compiler.ts";
-import { MalformedPatternError, Pattern } from "../src/pattern.ts";
-import { noSkip, skipPastLastEvent, skipToFirst, skipToLast, skipToNext } from "../src/skip-strategy.ts";
+import {
+  compilePattern,
+  MalformedPatternError,
+  noSkip,
+  Pattern,
+  skipPastLastEvent,
+  skipToFirst,
+  skipToLast,
+  skipToNext,
+} from "@eddy/cep";
 import {
   type Ev,
   type Expected,

@@ -19,24 +19,22 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import fc from "fast-check";
-import {
-  type Condition,
-  MalformedPatternError,
-  Pattern,
-  stageNames,
-  type WithinType,
-} from "../src/pattern.ts";
-import { runSequence } from "../src/run-sequence.ts";
 import {
   type AfterMatchSkipStrategy,
+  type Condition,
   describeSkipStrategy,
+  MalformedPatternError,
   noSkip,
+  Pattern,
   skipPastLastEvent,
   skipToFirst,
   skipToLast,
   skipToNext,
-} from "../src/skip-strategy.ts";
+  type WithinType,
+} from "@eddy/cep";
+import { runSequence } from "@eddy/cep/testing";
+import fc from "fast-check";
+import { stageNames } from "../src/pattern/stage-spec.ts";
 import {
   formatMatch,
   ReferenceBudgetExceeded,

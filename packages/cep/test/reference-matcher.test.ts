@@ -5,15 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Pattern } from "../src/pattern.ts";
 import {
   type AfterMatchSkipStrategy,
   noSkip,
+  Pattern,
   skipPastLastEvent,
   skipToFirst,
   skipToLast,
   skipToNext,
-} from "../src/skip-strategy.ts";
+} from "@eddy/cep";
 import { referenceMatch, UnsupportedByReference } from "./reference-matcher.ts";
 
 interface Ev {

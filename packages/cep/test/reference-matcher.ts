@@ -125,8 +125,10 @@
  *
  * Patterns outside what these rules pin down throw UnsupportedByReference (see normalize()).
  */
-import type { AnyCondition, InnerConsuming, PatternContext, StageSpec } from "../src/pattern.ts";
-import { type AfterMatchSkipStrategy, pruningBound } from "../src/skip-strategy.ts";
+import type { AfterMatchSkipStrategy } from "@eddy/cep";
+import { pruningBound } from "../src/nfa/after-match.ts";
+import type { InnerConsuming } from "../src/pattern/quantifier.ts";
+import type { AnyCondition, PatternContext, StageSpec } from "../src/pattern/stage-spec.ts";
 
 export interface ReferenceInput<E> {
   readonly event: E;

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { PatternGraphChangedError } from "@eddy/cep";
 import {
   JobControl,
   type JobProgress,
@@ -18,8 +19,7 @@ import {
 } from "@eddy/core";
 // The savepoints move between the heap and LMDB: registers "lmdb" (the job fixture names it).
 import "@eddy/state-lmdb";
-import { PatternGraphChangedError } from "../src/index.ts";
-import type { KeyNfaState } from "../src/nfa.ts";
+import type { KeyNfaState } from "../src/nfa/computation-state.ts";
 
 const jobModule = new URL("./fixtures/cep-crash-job.ts", import.meta.url).href;
 

@@ -8,8 +8,9 @@
  * (same name, price and timestamp) share a label here.
  */
 import assert from "node:assert/strict";
-import { type Pattern, stageNames } from "../src/pattern.ts";
-import { runSequence } from "../src/run-sequence.ts";
+import type { Pattern } from "@eddy/cep";
+import { runSequence } from "@eddy/cep/testing";
+import { stageNames } from "../src/pattern/stage-spec.ts";
 
 export interface Ev {
   readonly label: string;

@@ -19,8 +19,20 @@ import type {
 /** Keys must be primitive so that equal keys are equal in a Map and hash the same everywhere. */
 export type Key = string | number;
 
+/**
+ * Where a function emits records. Every collector eddy passes to a function implements both
+ * methods; neither allocates.
+ */
 export interface Collector<T> {
+  /** Emits `value` with the event timestamp of the record (or timer) being processed. */
   collect(value: T): void;
+  /**
+   * Emits `value` with the event timestamp `timestamp` instead (Flink's
+   * TimestampedCollector.setAbsoluteTimestamp), for output that belongs to another moment than
+   * what released it: a match released by a later watermark carries its last event's time.
+   * Later `collect` calls keep the current record's timestamp.
+   */
+  collectWithTimestamp(value: T, timestamp: number): void;
 }
 
 export type MapFunction<IN, OUT> = (value: IN) => OUT;
@@ -88,6 +100,8 @@ export interface ProcessContext {
   currentWatermark(): number;
   currentProcessingTime(): number;
   output<X>(tag: OutputTag<X>, value: X): void;
+  /** Emits `value` to the side output `tag` with the event timestamp `timestamp` (as collectWithTimestamp). */
+  outputWithTimestamp<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
 }
 
 export interface ProcessFunction<IN, OUT> {

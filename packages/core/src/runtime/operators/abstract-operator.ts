@@ -76,12 +76,15 @@ export abstract class AbstractOperator implements StreamOperator {
   }
 }
 
-/** A Collector that emits with the timestamp of the record (or timer) being processed. */
+/** A Collector that emits with the timestamp of the record (or timer) being processed, or a given one. */
 export class TimestampedCollector<T> implements Collector<T> {
   timestamp = 0;
   constructor(private readonly output: Output<T>) {}
   collect(value: T): void {
     this.output.collect(value, this.timestamp);
+  }
+  collectWithTimestamp(value: T, timestamp: number): void {
+    this.output.collect(value, timestamp);
   }
 }
 

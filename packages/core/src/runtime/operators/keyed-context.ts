@@ -37,6 +37,9 @@ export class KeyedContext<K extends Key> implements KeyedProcessContext<K>, OnTi
   output<X>(tag: OutputTag<X>, value: X): void {
     this.operatorContext.output.collectSide(tag.id, value, this.currentTimestamp);
   }
+  outputWithTimestamp<X>(tag: OutputTag<X>, value: X, timestamp: number): void {
+    this.operatorContext.output.collectSide(tag.id, value, timestamp);
+  }
   currentProcessingTime(): number {
     return this.operatorContext.clock.now();
   }

@@ -108,4 +108,7 @@ export class RecordContext implements ProcessContext {
   output<X>(tag: OutputTag<X>, value: X): void {
     this.operatorContext.output.collectSide(tag.id, value, this.currentTimestamp);
   }
+  outputWithTimestamp<X>(tag: OutputTag<X>, value: X, timestamp: number): void {
+    this.operatorContext.output.collectSide(tag.id, value, timestamp);
+  }
 }

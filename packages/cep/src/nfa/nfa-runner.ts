@@ -1,80 +1,26 @@
 /**
  * Runs a compiled NFA over one key's events: FlinkCEP's algorithm (computation states that
  * branch on TAKE and IGNORE edges, Dewey-numbered versions, a shared buffer of matched events),
- * with the per-key data kept as one plain object graph so that it lives in keyed state as is.
- *
- * The shared buffer (Agrawal et al., SIGMOD 2008) is the graph of BufferNodes: a node is one event
- * taken into one stage, with an edge per partial match that took it, pointing at the node of the
- * previous event and labelled with the Dewey version of the branch that created it. Partial
- * matches that share a prefix share its nodes; a match is read back by walking the edges whose
- * versions are compatible with the branch's version. The graph holds no reference counts: a node
- * lives as long as a partial match (directly or through later nodes) reaches it, so releasing a
- * partial match is dropping it, in memory as in a checkpoint (which serializes what is reachable).
+ * with the per-key data kept as one plain object graph (computation-state.ts) so that it lives
+ * in keyed state as is. The runner itself holds no key's data: one runner serves every key.
  *
  * Events are numbered per key in the order the NFA sees them; a partial match is ordered by the
  * number of its first event (then by age), which is what the after-match skip strategies use.
  */
-import { EddyError } from "@eddy/core";
-import { Action, type CompiledNfa, type NfaEdge, type NfaState } from "./compiler.ts";
-import type { AnyCondition, PatternContext } from "./pattern.ts";
-import { pruningBound } from "./skip-strategy.ts";
-
-/** One event in the buffer. Numbered when first taken. */
-export interface BufferedEvent<E = unknown> {
-  readonly id: number;
-  readonly ts: number;
-  readonly value: E;
-}
-
-export interface BufferEdge {
-  /** null = the start of the match. */
-  readonly to: BufferNode | null;
-  readonly version: readonly number[];
-}
-
-export interface BufferNode {
-  readonly stage: string;
-  readonly event: BufferedEvent;
-  readonly edges: BufferEdge[];
-}
-
-/** A partial match: where it is in the NFA and the buffer node of its last event. */
-export interface ComputationState {
-  /** NfaState index. */
-  readonly state: number;
-  readonly previous: BufferNode | null;
-  readonly version: readonly number[];
-  readonly startTs: number;
-  readonly previousTs: number;
-  /** Number of the first event; -1 for the start state's computation (none yet). */
-  readonly startId: number;
-  /** Creation order, for stable ordering of partial matches with the same first event. */
-  readonly seq: number;
-}
-
-/** Everything the NFA keeps for one key: what goes into keyed state. */
-export interface KeyNfaState {
-  partials: ComputationState[];
-  /** Completed matches waiting for earlier partial matches (skip strategies other than noSkip). */
-  completed: ComputationState[];
-  nextEventId: number;
-  nextSeq: number;
-  /** CompiledNfa.fingerprint of the graph these partial matches belong to. */
-  graph: string;
-  /** The timeout timer last registered for this key (the operator's bookkeeping). */
-  timer?: number;
-  /** The operator instance whose gauges count this key's partial matches (the operator's bookkeeping). */
-  countedBy?: number;
-}
-
-/** A match as stage name -> events (in order), a key for every positive stage. */
-export type RawMatch<E = unknown> = Record<string, E[]>;
-
-export interface TimedOut<E = unknown> {
-  partial: RawMatch<E>;
-  /** start + window (or previous + window for a previous-and-current window). */
-  timestamp: number;
-}
+import type { AnyCondition } from "../pattern/stage-spec.ts";
+import { pruningBound } from "./after-match.ts";
+import { Action, type CompiledNfa, type NfaEdge, type NfaState } from "./compiled-nfa.ts";
+import {
+  type ComputationState,
+  earliestPartial,
+  type KeyNfaState,
+  sortCompleted,
+  sortPartials,
+} from "./computation-state.ts";
+import { ConditionContext } from "./condition-context.ts";
+import { addStage, increase } from "./dewey-number.ts";
+import { PatternGraphChangedError } from "./pattern-graph-changed-error.ts";
+import { type BufferedEvent, type BufferNode, type RawMatch, SharedBuffer } from "./shared-buffer.ts";
 
 /** Where the NFA puts its results; reused, so the NFA allocates no result arrays per event. */
 export interface NfaOutput<E> {
@@ -83,22 +29,11 @@ export interface NfaOutput<E> {
   timeout(partial: RawMatch<E>, timestamp: number): void;
 }
 
-/**
- * Restored partial matches belong to another pattern. Fails the job in every error-handling mode
- * (it is not a problem of one record: every restored key would go wrong).
- */
-export class PatternGraphChangedError extends EddyError {
-  constructor(message: string) {
-    super("EDDY_CEP_PATTERN_CHANGED", message);
-  }
-}
-
 export class NfaRunner<E> {
   private readonly states: readonly NfaState[];
   private readonly windowTime: number;
   private readonly skip: CompiledNfa["skipStrategy"];
   private readonly isSkipStrategy: boolean;
-  private readonly stageNames: readonly string[];
   private readonly stageOrder: ReadonlyMap<string, number>;
   /**
    * Per state, what a partial match there becomes when its window passes: 0 a timeout; 1 a match
@@ -106,9 +41,8 @@ export class NfaRunner<E> {
    * state is reachable by PROCEED edges, such as a loop before the closing notFollowedBy).
    */
   private readonly releasable: readonly (0 | 1 | 2)[];
-  /** Nodes created for the event being processed, by stage: one node per (event, stage). */
-  private readonly nodesOfEvent = new Map<string, BufferNode>();
-  private readonly context = new ConditionContext<E>();
+  private readonly buffer: SharedBuffer<E>;
+  private readonly context: ConditionContext<E>;
   /** Conditions evaluated for the current partial match and event: [condition, result, ...]. */
   private readonly conditionCache: unknown[] = [];
   /** The event being processed (one object, reused). */
@@ -128,9 +62,10 @@ export class NfaRunner<E> {
     this.windowTime = nfa.windowTime;
     this.skip = nfa.skipStrategy;
     this.isSkipStrategy = nfa.skipStrategy.kind !== "no-skip";
-    this.stageNames = nfa.stageNames;
     this.stageOrder = new Map(nfa.stageNames.map((name, i) => [name, i]));
     this.releasable = nfa.states.map((s) => (!reachesPending(s) ? 0 : s.type === "pending" ? 1 : 2));
+    this.buffer = new SharedBuffer<E>(nfa.stageNames);
+    this.context = new ConditionContext<E>(this.buffer);
     this.context.now = options.now ?? Date.now;
   }
 
@@ -161,8 +96,8 @@ export class NfaRunner<E> {
   earliestTimeout = Number.POSITIVE_INFINITY;
 
   /**
-   * One pass over a key's partial matches: returns how many are live (as partialMatchCount) and
-   * sets earliestTimeout.
+   * One pass over a key's partial matches: returns how many are live (the completed ones held for
+   * a skip strategy included, the start state's not) and sets earliestTimeout.
    */
   census(state: KeyNfaState): number {
     let next = Number.POSITIVE_INFINITY;
@@ -247,17 +182,10 @@ export class NfaRunner<E> {
       next.length = discard ? from : kept;
     }
     event.value = undefined as E;
-    this.nodesOfEvent.clear();
+    this.buffer.endEvent();
     state.partials = sortPartials(next);
     this.applyCap(state);
     if (potential !== undefined || state.completed.length > 0) this.emitMatches(state, potential ?? [], out);
-  }
-
-  /** Live partial matches of a key (not counting the start state's). */
-  partialMatchCount(state: KeyNfaState): number {
-    let n = 0;
-    for (const cs of state.partials) if (cs.startId !== -1) n++;
-    return n + state.completed.length;
   }
 
   // ---- one computation state --------------------------------------------------------------
@@ -270,7 +198,7 @@ export class NfaRunner<E> {
     result: ComputationState[],
   ): void {
     const context = this.context;
-    context.reset(this, cs, event.ts);
+    context.reset(cs, event.ts);
     this.conditionCache.length = 0;
     const current = this.states[cs.state];
     const edges = this.decisionGraph(current, event.value);
@@ -317,7 +245,7 @@ export class NfaRunner<E> {
         const nextVersion = addStage(currentVersion.slice());
         takeBranchesToVisit--;
         const record = this.register(key, event);
-        const node = this.put(edge.source.stage, record, cs.previous, currentVersion);
+        const node = this.buffer.put(edge.source.stage, record, cs.previous, currentVersion);
         const startTs = isStart ? event.ts : cs.startTs;
         const startId = isStart ? record.id : cs.startId;
         result.push(this.computation(key, edge.target.index, node, nextVersion, startTs, event.ts, startId));
@@ -418,28 +346,12 @@ export class NfaRunner<E> {
     return event.record;
   }
 
-  /** The node of (event, stage), created on first use, with an edge to `previous`. */
-  private put(
-    stage: string,
-    record: BufferedEvent<E>,
-    previous: BufferNode | null,
-    version: readonly number[],
-  ): BufferNode {
-    let node = this.nodesOfEvent.get(stage);
-    if (node === undefined) {
-      node = { stage, event: record, edges: [] };
-      this.nodesOfEvent.set(stage, node);
-    }
-    node.edges.push({ to: previous, version });
-    return node;
-  }
-
   // ---- matches and skip strategies --------------------------------------------------------
 
   private emitMatches(state: KeyNfaState, potential: ComputationState[], out: NfaOutput<E>): void {
     const completed = state.completed;
     for (const cs of potential) completed.push(cs);
-    if (completed.length > 1) sortCompleted(completed, this, this.stageOrder);
+    if (completed.length > 1) sortCompleted(completed, this.buffer as SharedBuffer<unknown>, this.stageOrder);
     while (completed.length > 0) {
       const earliest = completed[0];
       if (this.isSkipStrategy) {
@@ -454,7 +366,7 @@ export class NfaRunner<E> {
         for (let i = completed.length - 1; i >= 0; i--)
           if (completed[i].startId < bound) completed.splice(i, 1);
       }
-      out.match(this.materialize(path.nodes), earliest.previousTs);
+      out.match(this.buffer.materialize(path.nodes), earliest.previousTs);
     }
   }
 
@@ -465,14 +377,14 @@ export class NfaRunner<E> {
     // The same partial match can sit in several NFA states (an optional stage's branches): report it once.
     let seen: Set<string> | undefined;
     for (const { cs, timestamp } of timedOut) {
-      const nodes = cs.previous === null ? [] : this.extractPath(cs.previous, cs.version);
+      const nodes = cs.previous === null ? [] : this.buffer.extractPath(cs.previous, cs.version);
       if (timedOut.length > 1) {
         const id = `${timestamp}|${nodes.map((n) => `${n.stage}:${n.event.id}`).join(",")}`;
         seen ??= new Set();
         if (seen.has(id)) continue;
         seen.add(id);
       }
-      out.timeout(this.materialize(nodes), timestamp);
+      out.timeout(this.buffer.materialize(nodes), timestamp);
     }
   }
 
@@ -494,28 +406,11 @@ export class NfaRunner<E> {
     state.partials = kept;
   }
 
-  /** The nodes of a computation state's match, first event first. */
-  extractPath(node: BufferNode, version: readonly number[]): BufferNode[] {
-    // Depth-first over edges whose versions are compatible; a computation state has one path.
-    const stack: Array<{ node: BufferNode | null; version: readonly number[]; path: BufferNode[] }> = [
-      { node, version, path: [] },
-    ];
-    while (stack.length > 0) {
-      const item = stack.pop() as { node: BufferNode | null; version: readonly number[]; path: BufferNode[] };
-      if (item.node === null) return item.path.reverse();
-      item.path.push(item.node);
-      let first = true;
-      for (const edge of item.node.edges) {
-        if (!isCompatible(item.version, edge.version)) continue;
-        stack.push({ node: edge.to, version: edge.version, path: first ? item.path : item.path.slice() });
-        first = false;
-      }
-    }
-    return [];
-  }
-
-  extractIds(cs: ComputationState, withIds = true): { nodes: BufferNode[]; ids: Map<string, number[]> } {
-    const nodes = cs.previous === null ? [] : this.extractPath(cs.previous, cs.version);
+  private extractIds(
+    cs: ComputationState,
+    withIds = true,
+  ): { nodes: BufferNode[]; ids: Map<string, number[]> } {
+    const nodes = cs.previous === null ? [] : this.buffer.extractPath(cs.previous, cs.version);
     const ids = new Map<string, number[]>();
     if (!withIds) return { nodes, ids };
     for (const n of nodes) {
@@ -525,16 +420,6 @@ export class NfaRunner<E> {
     }
     return { nodes, ids };
   }
-
-  materialize(nodes: readonly BufferNode[]): RawMatch<E> {
-    const match: RawMatch<E> = {};
-    for (const name of this.stageNames) match[name] = [];
-    for (const n of nodes) {
-      const list = match[n.stage];
-      if (list !== undefined) list.push(n.event.value as E);
-    }
-    return match;
-  }
 }
 
 interface PendingEvent<E> {
@@ -543,134 +428,8 @@ interface PendingEvent<E> {
   value: E;
 }
 
-/** The view an iterative condition gets: the partial match is extracted at most once per state. */
-class ConditionContext<E> implements PatternContext<any> {
-  private runner!: NfaRunner<E>;
-  private cs!: ComputationState;
-  private ts = 0;
-  private extracted: RawMatch<E> | undefined;
-  now: () => number = Date.now;
-
-  reset(runner: NfaRunner<E>, cs: ComputationState, ts: number): void {
-    this.runner = runner;
-    this.cs = cs;
-    this.ts = ts;
-    this.extracted = undefined;
-  }
-
-  events(stage: string): readonly any[] {
-    if (this.extracted === undefined) {
-      const cs = this.cs;
-      this.extracted = this.runner.materialize(
-        cs.previous === null ? [] : this.runner.extractPath(cs.previous, cs.version),
-      );
-    }
-    return this.extracted[stage] ?? [];
-  }
-
-  timestamp(): number {
-    return this.ts;
-  }
-
-  currentProcessingTime(): number {
-    return this.now();
-  }
-}
-
-// ---- Dewey numbers ------------------------------------------------------------------------------
-
-function increase(version: readonly number[], by: number): number[] {
-  const next = version.slice();
-  next[next.length - 1] += by;
-  return next;
-}
-
-function addStage(version: number[]): number[] {
-  version.push(0);
-  return version;
-}
-
-/** FlinkCEP's DeweyNumber.isCompatibleWith: `a` descends from (or is a later sibling of) `b`. */
-export function isCompatible(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length > b.length) {
-    for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-  if (a.length === b.length) {
-    const last = a.length - 1;
-    for (let i = 0; i < last; i++) if (a[i] !== b[i]) return false;
-    return a[last] >= b[last];
-  }
-  return false;
-}
-
 function selfIncrease(ignoreBranches: number, takeBranches: number): number {
   return takeBranches === 0 && ignoreBranches === 0 ? 0 : ignoreBranches + Math.max(1, takeBranches);
-}
-
-// ---- ordering -----------------------------------------------------------------------------------
-
-function startKey(cs: ComputationState): number {
-  return cs.startId === -1 ? Number.POSITIVE_INFINITY : cs.startId;
-}
-
-function sortPartials(list: ComputationState[]): ComputationState[] {
-  // Usually already ordered (the start state's new partial matches come last); check first.
-  let sorted = true;
-  for (let i = 1; i < list.length; i++) {
-    if (comparePartials(list[i - 1], list[i]) > 0) {
-      sorted = false;
-      break;
-    }
-  }
-  if (!sorted) list.sort(comparePartials);
-  return list;
-}
-
-function comparePartials(a: ComputationState, b: ComputationState): number {
-  const ka = startKey(a);
-  const kb = startKey(b);
-  if (ka !== kb) return ka < kb ? -1 : 1;
-  return a.seq - b.seq;
-}
-
-function earliestPartial(partials: readonly ComputationState[]): ComputationState | undefined {
-  for (const cs of partials) if (cs.startId !== -1) return cs;
-  return undefined;
-}
-
-/**
- * Completed matches in emission order: by first event, then by their events' numbers compared
- * position by position (a match before its own extensions), then by the stages of those events
- * in pattern order (earlier stages first), so two matches of the same events are ordered too.
- */
-function sortCompleted(
-  list: ComputationState[],
-  runner: NfaRunner<any>,
-  stageOrder: ReadonlyMap<string, number>,
-): void {
-  const keys = new Map<ComputationState, BufferNode[]>();
-  const nodesOf = (cs: ComputationState): BufferNode[] => {
-    let nodes = keys.get(cs);
-    if (nodes === undefined) {
-      nodes = cs.previous === null ? [] : runner.extractPath(cs.previous, cs.version);
-      keys.set(cs, nodes);
-    }
-    return nodes;
-  };
-  list.sort((a, b) => {
-    if (a.startId !== b.startId) return a.startId - b.startId;
-    const x = nodesOf(a);
-    const y = nodesOf(b);
-    const n = Math.min(x.length, y.length);
-    for (let i = 0; i < n; i++) if (x[i].event.id !== y[i].event.id) return x[i].event.id - y[i].event.id;
-    if (x.length !== y.length) return x.length - y.length;
-    for (let i = 0; i < n; i++) {
-      const d = (stageOrder.get(x[i].stage) ?? 0) - (stageOrder.get(y[i].stage) ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  });
 }
 
 /** Whether a PENDING state (a closing notFollowedBy) is `state` or reachable from it by PROCEED edges. */

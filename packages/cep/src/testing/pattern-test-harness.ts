@@ -8,9 +8,11 @@
  */
 import { type Key, type KeySelector, OutputTag } from "@eddy/core";
 import { type KeyedOperatorHarness, OperatorHarness } from "@eddy/testing";
-import { CepFunction, type CepOptions, type CepStats, type Match } from "./cep.ts";
-import { compilePattern } from "./compiler.ts";
-import type { Pattern } from "./pattern.ts";
+import { compilePattern } from "../nfa/compiler.ts";
+import type { CepStats } from "../operator/cep-metrics.ts";
+import { CepOperator, type CepOptions } from "../operator/cep-operator.ts";
+import type { Match } from "../operator/pattern-process-function.ts";
+import type { Pattern } from "../pattern/pattern.ts";
 
 export interface HarnessMatch<M> {
   match: Match<M>;
@@ -30,7 +32,7 @@ export class PatternTestHarness<E, M, K extends Key = Key> {
   private readonly lateTag = new OutputTag<E>("cep.harness.late");
   private readonly resultsTag = new OutputTag<Result<M>>("cep.harness.results");
   private readonly harness: KeyedOperatorHarness<K, E, never>;
-  private readonly fn: CepFunction<K, E, M, never>;
+  private readonly fn: CepOperator<K, E, M, never>;
 
   private constructor(
     pattern: Pattern<E, M, any, any>,
@@ -38,7 +40,7 @@ export class PatternTestHarness<E, M, K extends Key = Key> {
     options: CepOptions<E>,
   ) {
     const tag = this.resultsTag;
-    this.fn = new CepFunction<K, E, M, never>(
+    this.fn = new CepOperator<K, E, M, never>(
       compilePattern(pattern),
       { ...options, lateDataTag: this.lateTag },
       {

@@ -3,9 +3,10 @@
  * event time. For tests and for trying a pattern out; the CEP operator does the same per key,
  * after sorting events by timestamp.
  */
-import { compilePattern } from "./compiler.ts";
-import { NfaRunner, type RawMatch } from "./nfa.ts";
-import type { Pattern } from "./pattern.ts";
+import { compilePattern } from "../nfa/compiler.ts";
+import { NfaRunner } from "../nfa/nfa-runner.ts";
+import type { RawMatch } from "../nfa/shared-buffer.ts";
+import type { Pattern } from "../pattern/pattern.ts";
 
 export interface SequenceResult<E> {
   /** In emission order; each has a key for every positive stage (empty when it took none). */

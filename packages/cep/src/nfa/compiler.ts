@@ -16,79 +16,18 @@
  * - groups: the inner pattern compiled in place (looped groups through a dummy state).
  *
  * Edges carry plain functions; the compiled NFA holds no per-key data and is shared by all keys.
+ * The checks before compiling are in validate-pattern.ts, the graph's bookkeeping (state names,
+ * STOP states) in nfa-builder.ts.
  */
-import {
-  type AnyCondition,
-  MalformedPatternError,
-  type Pattern,
-  type StageSpec,
-  stageNames,
-} from "./pattern.ts";
-import type { AfterMatchSkipStrategy } from "./skip-strategy.ts";
-
-export enum Action {
-  Take = 0,
-  Ignore = 1,
-  Proceed = 2,
-}
-
-export type StateType = "start" | "normal" | "final" | "stop" | "pending";
-
-export interface NfaEdge {
-  readonly action: Action;
-  readonly source: NfaState;
-  readonly target: NfaState;
-  /** undefined = always. */
-  condition: AnyCondition | undefined;
-}
-
-export interface NfaState {
-  /** Index in CompiledNfa.states: what partial matches in keyed state refer to. */
-  readonly index: number;
-  /** Unique internal name (stage name, with ":n" for the copies). */
-  readonly name: string;
-  /** The stage whose events this state takes (the name that appears in matches). */
-  readonly stage: string;
-  type: StateType;
-  readonly edges: NfaEdge[];
-  /** within(d, "previous-and-current") of the stage, for states that take its events. */
-  previousAndCurrent: number | undefined;
-}
-
-export interface CompiledNfa {
-  readonly states: readonly NfaState[];
-  readonly start: NfaState;
-  /** within(d) over the whole pattern (first to last event); 0 = none. */
-  readonly windowTime: number;
-  readonly skipStrategy: AfterMatchSkipStrategy;
-  /** Positive stage names, in order: every match has one entry per name. */
-  readonly stageNames: readonly string[];
-  /** Identifies the compiled graph: partial matches in a checkpoint only fit the same graph. */
-  readonly fingerprint: string;
-  /** The pattern as text. */
-  readonly description: string;
-}
-
-export const ENDING_STATE = "$end$";
-
-const TRUE: AnyCondition | undefined = undefined;
-
-/**
- * The negation of a condition. It carries the condition it negates, so that the NFA, which often
- * tests both (a relaxed stage's TAKE and its IGNORE), evaluates the user's function once.
- */
-export function not(c: AnyCondition | undefined): AnyCondition {
-  if (c === undefined) return () => false;
-  const negation: AnyCondition & { negates?: AnyCondition } = (event, context) => !c(event, context);
-  negation.negates = c;
-  return negation;
-}
-
-function andAll(a: AnyCondition | undefined, b: AnyCondition | undefined): AnyCondition | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return (event, context) => a(event, context) && b(event, context);
-}
+import type { Pattern } from "../pattern/pattern.ts";
+import type { AfterMatchSkipStrategy } from "../pattern/skip-strategy.ts";
+import { type AnyCondition, type StageSpec, stageNames } from "../pattern/stage-spec.ts";
+import { effectiveSkipStrategy } from "./after-match.ts";
+import { Action, type CompiledNfa, ENDING_STATE, type NfaState, type StateType } from "./compiled-nfa.ts";
+import { andAll, extendIgnore, extendTake, not, TRUE } from "./edge-conditions.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { NfaBuilder } from "./nfa-builder.ts";
+import { patternWindow, validatePattern } from "./validate-pattern.ts";
 
 /** Where the compiler is: a stage list, the current stage in it, its group, the stage after it. */
 interface Frame {
@@ -104,9 +43,7 @@ export function compilePattern(pattern: Pattern<any, any, any, any>): CompiledNf
 }
 
 class Compiler {
-  private readonly states: NfaState[] = [];
-  private readonly stopStates = new Map<string, NfaState>();
-  private readonly nameCounts = new Map<string, number>();
+  private readonly graph = new NfaBuilder();
   private readonly originalStateMap = new Map<string, NfaState>();
   private readonly firstOfLoop = new Map<StageSpec, boolean>();
   private windowTime = 0;
@@ -133,85 +70,24 @@ class Compiler {
   }
 
   compile(): CompiledNfa {
-    if (this.stages.length === 0) throw new MalformedPatternError("a pattern needs at least one stage");
-    this.checkNames();
-    this.checkSkipStrategy();
-    this.windowTime = minFirstAndLast(this.stages);
-    this.checkWindows(this.stages);
-    const last = this.stages[this.stages.length - 1];
-    if (last.consuming === "not-follow" && this.windowTime === 0 && last.previousAndCurrent === undefined) {
-      throw new MalformedPatternError(
-        `notFollowedBy("${last.name}") ends the pattern, so it needs within(): without a window the absence is never confirmed and no match is ever released`,
-      );
-    }
-    if (this.stages.length === 1 && (last.consuming === "not-next" || last.consuming === "not-follow")) {
-      throw new MalformedPatternError("a pattern cannot begin with a negated stage");
-    }
+    this.windowTime = patternWindow(this.stages);
+    validatePattern(this.stages, this.skipStrategy, this.windowTime);
 
-    let sink = this.createState(ENDING_STATE, ENDING_STATE, "final");
+    let sink = this.graph.createState(ENDING_STATE, ENDING_STATE, "final");
     sink = this.createMiddleStates(sink);
     const start = this.convertStage(sink);
     start.type = "start";
 
     const names = stageNames(this.stages);
     return {
-      states: this.states,
+      states: this.graph.states,
       start,
       windowTime: this.windowTime,
       skipStrategy: effectiveSkipStrategy(this.stages, this.skipStrategy),
       stageNames: names,
-      fingerprint: fingerprint(this.states, this.windowTime),
+      fingerprint: fingerprint(this.graph.states, this.windowTime),
       description: this.description,
     };
-  }
-
-  // ---- checks -------------------------------------------------------------------------------
-
-  private checkNames(): void {
-    const seen = new Set<string>();
-    const visit = (list: readonly StageSpec[]): void => {
-      for (const s of list) {
-        if (s.group !== undefined) {
-          visit(s.group);
-          continue;
-        }
-        const name = s.name as string;
-        if (name === ENDING_STATE)
-          throw new MalformedPatternError(`the stage name "${ENDING_STATE}" is reserved`);
-        if (seen.has(name))
-          throw new MalformedPatternError(
-            `the stage name "${name}" is used twice; stage names must be unique`,
-          );
-        seen.add(name);
-      }
-    };
-    visit(this.stages);
-  }
-
-  private checkSkipStrategy(): void {
-    const s = this.skipStrategy;
-    if (s.kind === "skip-to-first" || s.kind === "skip-to-last") {
-      if (!stageNames(this.stages).includes(s.stage)) {
-        throw new MalformedPatternError(
-          `the after-match skip strategy names the stage "${s.stage}", which is not a positive stage of the pattern`,
-        );
-      }
-    }
-  }
-
-  private checkWindows(list: readonly StageSpec[]): void {
-    for (const s of list) {
-      if (s.group !== undefined) this.checkWindows(s.group);
-      if (
-        this.windowTime > 0 &&
-        s.previousAndCurrent !== undefined &&
-        s.previousAndCurrent > this.windowTime
-      ) {
-        throw new MalformedPatternError(
-          `stage "${s.name}" has within(${s.previousAndCurrent}, "previous-and-current"), longer than the pattern's within(${this.windowTime}): the gap between two events cannot exceed the whole match's window`,
-        );
-      }
-    }
   }
 
   // ---- traversal ----------------------------------------------------------------------------
@@ -231,22 +107,22 @@ class Compiler {
         if (lastSink.type === "final" && (current.previousAndCurrent !== undefined || this.windowTime > 0)) {
           const pending = this.createStageState("pending", true);
           const notCondition = this.takeCondition(current);
-          const stop = this.createStopState(notCondition, current.name as string);
-          this.addEdge(pending, Action.Proceed, stop, notCondition);
-          this.addEdge(pending, Action.Ignore, pending, not(notCondition));
+          const stop = this.graph.createStopState(notCondition, current.name as string);
+          this.graph.addEdge(pending, Action.Proceed, stop, notCondition);
+          this.graph.addEdge(pending, Action.Ignore, pending, not(notCondition));
           lastSink = pending;
         }
       } else if (current.consuming === "not-next") {
         const notNext = this.createStageState("normal", true);
         const notCondition = this.takeCondition(current);
-        const stop = this.createStopState(notCondition, current.name as string);
+        const stop = this.graph.createStopState(notCondition, current.name as string);
         if (lastSink.type === "final") {
           // an IGNORE, so that reaching the final state does not happen on this very event
-          this.addEdge(notNext, Action.Ignore, lastSink, not(notCondition));
+          this.graph.addEdge(notNext, Action.Ignore, lastSink, not(notCondition));
         } else {
-          this.addEdge(notNext, Action.Proceed, lastSink, not(notCondition));
+          this.graph.addEdge(notNext, Action.Proceed, lastSink, not(notCondition));
         }
-        this.addEdge(notNext, Action.Proceed, stop, notCondition);
+        this.graph.addEdge(notNext, Action.Proceed, stop, notCondition);
         lastSink = notNext;
       } else {
         lastSink = this.convertStage(lastSink);
@@ -318,7 +194,7 @@ class Compiler {
   private copyWithoutTransitiveNots(sink: NfaState): NfaState {
     const nots = this.currentNotConditions();
     if (nots.length === 0 || !this.current.quantifier.optional) return sink;
-    const copy = this.createState(sink.stage, sink.stage, sink.type);
+    const copy = this.graph.createState(sink.stage, sink.stage, sink.type);
     copy.previousAndCurrent = sink.previousAndCurrent;
     for (const edge of sink.edges) {
       if (edge.action === Action.Proceed) {
@@ -329,28 +205,24 @@ class Compiler {
         } else {
           target = this.copyWithoutTransitiveNots(target);
         }
-        if (!remove) this.addEdge(copy, Action.Proceed, target, edge.condition);
+        if (!remove) this.graph.addEdge(copy, Action.Proceed, target, edge.condition);
       } else {
-        this.addEdge(copy, edge.action, edge.target === edge.source ? copy : edge.target, edge.condition);
+        this.graph.addEdge(
+          copy,
+          edge.action,
+          edge.target === edge.source ? copy : edge.target,
+          edge.condition,
+        );
       }
-    }
-    return copy;
-  }
-
-  private copy(state: NfaState): NfaState {
-    const copy = this.createState(state.stage, state.stage, state.type);
-    copy.previousAndCurrent = state.previousAndCurrent;
-    for (const edge of state.edges) {
-      this.addEdge(copy, edge.action, edge.target === edge.source ? copy : edge.target, edge.condition);
     }
     return copy;
   }
 
   private addStopStates(state: NfaState): void {
     for (const not of this.currentNotConditions()) {
-      const stop = this.createStopState(not.condition, not.name);
+      const stop = this.graph.createStopState(not.condition, not.name);
       if (!state.edges.some((e) => e.action === Action.Proceed && e.target === stop)) {
-        this.addEdge(state, Action.Proceed, stop, not.condition);
+        this.graph.addEdge(state, Action.Proceed, stop, not.condition);
       }
     }
   }
@@ -359,8 +231,8 @@ class Compiler {
     const following = this.following;
     if (following !== undefined && following.consuming === "not-follow") {
       const condition = this.takeCondition(following);
-      const stop = this.createStopState(condition, following.name as string);
-      this.addEdge(state, Action.Proceed, stop, condition);
+      const stop = this.graph.createStopState(condition, following.name as string);
+      this.graph.addEdge(state, Action.Proceed, stop, condition);
     }
   }
 
@@ -372,8 +244,8 @@ class Compiler {
     const innerIgnore = extendIgnore(this.innerIgnoreCondition(current), until);
     const take = extendTake(this.takeCondition(current), until);
     if (current.quantifier.greedy && from !== to) {
-      if (until !== undefined) this.originalStateMap.set(sink.name, this.copy(sink));
-      this.updateWithGreedyCondition(sink, take);
+      if (until !== undefined) this.originalStateMap.set(sink.name, this.graph.copy(sink));
+      this.graph.updateWithGreedyCondition(sink, take);
     }
     for (let i = from; i < to; i++) {
       lastSink = this.createSingletonState(lastSink, proceedState, take, innerIgnore, true, true);
@@ -411,7 +283,7 @@ class Compiler {
 
     const singleton = this.createStageState("normal", true);
     const takeSink = this.copyWithoutTransitiveNots(sink);
-    this.addEdge(singleton, Action.Take, takeSink, take);
+    this.graph.addEdge(singleton, Action.Take, takeSink, take);
 
     const proceedCondition = this.trueCondition();
     if (isOptional) {
@@ -421,16 +293,16 @@ class Compiler {
         if (until !== undefined) {
           const original = this.originalStateMap.get(proceedState.name);
           if (original !== undefined)
-            this.addEdge(singleton, Action.Proceed, original, andAll(proceedCondition, until));
+            this.graph.addEdge(singleton, Action.Proceed, original, andAll(proceedCondition, until));
         }
-        this.addEdge(
+        this.graph.addEdge(
           singleton,
           Action.Proceed,
           proceedState,
           until !== undefined ? andAll(proceedCondition, not(until)) : proceedCondition,
         );
       } else {
-        this.addEdge(singleton, Action.Proceed, proceedState, proceedCondition);
+        this.graph.addEdge(singleton, Action.Proceed, proceedState, proceedCondition);
       }
     }
 
@@ -443,14 +315,14 @@ class Compiler {
       let ignoreState: NfaState;
       if (isOptional || this.isHeadOfOptionalGroup(this.index) || laterGroupIteration) {
         ignoreState = this.createStageState("normal", false);
-        this.addEdge(ignoreState, Action.Take, takeSink, take);
-        this.addEdge(ignoreState, Action.Ignore, ignoreState, ignore);
+        this.graph.addEdge(ignoreState, Action.Take, takeSink, take);
+        this.graph.addEdge(ignoreState, Action.Ignore, ignoreState, ignore);
         if (!laterIteration && !laterGroupIteration) this.addStopStates(ignoreState);
         this.lastIgnoreState = ignoreState;
       } else {
         ignoreState = singleton;
       }
-      this.addEdge(singleton, Action.Ignore, ignoreState, ignore);
+      this.graph.addEdge(singleton, Action.Ignore, ignoreState, ignore);
     }
     return singleton;
   }
@@ -469,7 +341,7 @@ class Compiler {
     lastSink = this.convertStage(lastSink);
     if (isOptional) {
       if (proceedState === undefined) throw new Error("internal: optional group without a proceed target");
-      this.addEdge(lastSink, Action.Proceed, proceedState, proceedCondition);
+      this.graph.addEdge(lastSink, Action.Proceed, proceedState, proceedCondition);
     }
     this.restoreFrame(saved);
     return lastSink;
@@ -479,12 +351,12 @@ class Compiler {
     const proceedCondition = this.trueCondition();
     const saved = this.saveFrame();
     const dummyName = `$group${this.groupCounter++}$`;
-    const dummy = this.createState(dummyName, dummyName, "normal");
+    const dummy = this.graph.createState(dummyName, dummyName, "normal");
     this.enterGroup(spec);
     let lastSink = this.createMiddleStates(dummy);
     lastSink = this.convertStage(lastSink);
-    this.addEdge(lastSink, Action.Proceed, sink, proceedCondition);
-    this.addEdge(dummy, Action.Proceed, lastSink, proceedCondition);
+    this.graph.addEdge(lastSink, Action.Proceed, sink, proceedCondition);
+    this.graph.addEdge(dummy, Action.Proceed, lastSink, proceedCondition);
     this.restoreFrame(saved);
     return lastSink;
   }
@@ -500,38 +372,33 @@ class Compiler {
     const looping = this.createStageState("normal", true);
     if (current.quantifier.greedy) {
       if (until !== undefined) {
-        const sinkCopy = this.copy(sink);
-        this.addEdge(looping, Action.Proceed, sinkCopy, andAll(proceedCondition, until));
+        const sinkCopy = this.graph.copy(sink);
+        this.graph.addEdge(looping, Action.Proceed, sinkCopy, andAll(proceedCondition, until));
         this.originalStateMap.set(sink.name, sinkCopy);
-        if (original !== sink) this.originalStateMap.set(original.name, this.copy(original));
+        if (original !== sink) this.originalStateMap.set(original.name, this.graph.copy(original));
       }
-      this.addEdge(
+      this.graph.addEdge(
         looping,
         Action.Proceed,
         sink,
         until !== undefined ? andAll(proceedCondition, not(until)) : proceedCondition,
       );
-      this.updateWithGreedyCondition(sink, this.takeCondition(current));
+      this.graph.updateWithGreedyCondition(sink, this.takeCondition(current));
       // eddy: also where skipping the optional loop leads (FlinkCEP restricts only the copy)
-      if (original !== sink) this.updateWithGreedyCondition(original, this.takeCondition(current));
+      if (original !== sink) this.graph.updateWithGreedyCondition(original, this.takeCondition(current));
     } else {
-      this.addEdge(looping, Action.Proceed, sink, proceedCondition);
+      this.graph.addEdge(looping, Action.Proceed, sink, proceedCondition);
     }
-    this.addEdge(looping, Action.Take, looping, take);
+    this.graph.addEdge(looping, Action.Take, looping, take);
     this.addStopStateToLooping(looping);
     if (ignore !== null) {
       const ignoreState = this.createStageState("normal", false);
-      this.addEdge(ignoreState, Action.Take, looping, take);
-      this.addEdge(ignoreState, Action.Ignore, ignoreState, ignore);
-      this.addEdge(looping, Action.Ignore, ignoreState, ignore);
+      this.graph.addEdge(ignoreState, Action.Take, looping, take);
+      this.graph.addEdge(ignoreState, Action.Ignore, ignoreState, ignore);
+      this.graph.addEdge(looping, Action.Ignore, ignoreState, ignore);
       this.addStopStateToLooping(ignoreState);
     }
     return looping;
-  }
-
-  private updateWithGreedyCondition(state: NfaState, take: AnyCondition | undefined): void {
-    const notTaken = not(take);
-    for (const edge of state.edges) edge.condition = andAll(edge.condition, notTaken);
   }
 
   // ---- conditions -----------------------------------------------------------------------------
@@ -619,107 +486,9 @@ class Compiler {
   private createStageState(type: StateType, takes: boolean): NfaState {
     const current = this.current;
     const stage = current.name ?? `$group${this.groupCounter++}$`;
-    const state = this.createState(stage, stage, type);
+    const state = this.graph.createState(stage, stage, type);
     if (takes && current.previousAndCurrent !== undefined)
       state.previousAndCurrent = current.previousAndCurrent;
     return state;
   }
-
-  private createState(name: string, stage: string, type: StateType): NfaState {
-    const count = this.nameCounts.get(name) ?? 0;
-    this.nameCounts.set(name, count + 1);
-    const state: NfaState = {
-      index: this.states.length,
-      name: count === 0 ? name : `${name}:${count}`,
-      stage,
-      type,
-      edges: [],
-      previousAndCurrent: undefined,
-    };
-    this.states.push(state);
-    return state;
-  }
-
-  private createStopState(condition: AnyCondition | undefined, name: string): NfaState {
-    let stop = this.stopStates.get(name);
-    if (stop === undefined) {
-      stop = this.createState(`${name}$stop`, name, "stop");
-      this.addEdge(stop, Action.Take, stop, condition);
-      this.stopStates.set(name, stop);
-    }
-    return stop;
-  }
-
-  private addEdge(
-    source: NfaState,
-    action: Action,
-    target: NfaState,
-    condition: AnyCondition | undefined,
-  ): void {
-    source.edges.push({ action, source, target, condition });
-  }
-}
-
-/** A take (or proceed) condition that also requires the loop's `until` not to hold. */
-function extendTake(
-  condition: AnyCondition | undefined,
-  until: AnyCondition | undefined,
-): AnyCondition | undefined {
-  return until === undefined ? condition : andAll(not(until), condition);
-}
-
-/** An ignore condition (null = no IGNORE edge) that also requires `until` not to hold. */
-function extendIgnore(
-  condition: AnyCondition | undefined | null,
-  until: AnyCondition | undefined,
-): AnyCondition | undefined | null {
-  return until === undefined || condition === null ? condition : andAll(not(until), condition);
-}
-
-/**
- * skipToFirst(s) where s is the pattern's first stage (not optional, not in a group) always
- * skips to the match's own first event, which discards nothing: it is noSkip, and runs as noSkip
- * (matches are not held back for earlier partial matches).
- */
-function effectiveSkipStrategy(
-  stages: readonly StageSpec[],
-  strategy: AfterMatchSkipStrategy,
-): AfterMatchSkipStrategy {
-  const first = stages[0];
-  if (
-    strategy.kind === "skip-to-first" &&
-    first.group === undefined &&
-    first.name === strategy.stage &&
-    !first.quantifier.optional
-  ) {
-    return { kind: "no-skip" };
-  }
-  return strategy;
-}
-
-function minFirstAndLast(list: readonly StageSpec[]): number {
-  let min = 0;
-  for (const s of list) {
-    const inner = s.group !== undefined ? minFirstAndLast(s.group) : 0;
-    for (const w of [s.firstAndLast ?? 0, inner]) if (w > 0 && (min === 0 || w < min)) min = w;
-  }
-  return min;
-}
-
-/** A short hash of the graph's shape (states, edges, windows): kept with every key's partial matches. */
-function fingerprint(states: readonly NfaState[], windowTime: number): string {
-  const parts = states.map(
-    (s) =>
-      `${s.name}/${s.type}/${s.previousAndCurrent ?? ""}[${s.edges.map((e) => `${e.action}>${e.target.index}`).join(",")}]`,
-  );
-  const text = `${windowTime}|${parts.join(";")}`;
-  // two 32-bit FNV-1a hashes with different offsets: 64 bits, compared in one go per record
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h2 >>> 13);
-  }
-  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
 }

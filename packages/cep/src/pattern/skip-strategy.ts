@@ -1,5 +1,6 @@
 /**
- * After-match skip strategies: when a match is emitted, which other partial matches survive.
+ * After-match skip strategies, as a pattern declares them: when a match is emitted, which other
+ * partial matches survive. The NFA applies them (nfa/after-match.ts).
  *
  * Events are numbered per key in the order the matcher sees them (timestamp order, ties in
  * arrival order), and a partial match is known by the number of its first event. With any
@@ -42,50 +43,6 @@ export const skipToLast = (
 });
 
 export const SkipStrategies = { noSkip, skipToNext, skipPastLastEvent, skipToFirst, skipToLast } as const;
-
-export class SkipToMissingStageError extends Error {
-  override name = "SkipToMissingStageError";
-}
-
-/**
- * The pruning point of a match given as stage name -> event numbers (each list ascending):
- * partial matches whose first event number is below the returned value are discarded (an
- * exclusive bound). undefined = discard nothing.
- */
-export function pruningBound(
-  strategy: AfterMatchSkipStrategy,
-  match: ReadonlyMap<string, readonly number[]>,
-): number | undefined {
-  switch (strategy.kind) {
-    case "no-skip":
-      return undefined;
-    case "skip-to-next": {
-      // discard those that started at (or, never the case once ordered, before) the first event
-      let first = Number.POSITIVE_INFINITY;
-      for (const ids of match.values()) if (ids.length > 0 && ids[0] < first) first = ids[0];
-      return first + 1;
-    }
-    case "skip-past-last-event": {
-      let last = Number.NEGATIVE_INFINITY;
-      for (const ids of match.values())
-        if (ids.length > 0 && ids[ids.length - 1] > last) last = ids[ids.length - 1];
-      return last + 1;
-    }
-    case "skip-to-first":
-    case "skip-to-last": {
-      const ids = match.get(strategy.stage);
-      if (ids === undefined || ids.length === 0) {
-        if (strategy.throwOnMiss) {
-          throw new SkipToMissingStageError(
-            `after-match skip to ${strategy.kind === "skip-to-first" ? "first" : "last"}("${strategy.stage}"): the match has no event for that stage`,
-          );
-        }
-        return undefined;
-      }
-      return strategy.kind === "skip-to-first" ? ids[0] : ids[ids.length - 1];
-    }
-  }
-}
 
 export function describeSkipStrategy(strategy: AfterMatchSkipStrategy): string {
   switch (strategy.kind) {
