@@ -1,6 +1,7 @@
 /**
  * Errors the CLI raises before a job runs. Each has a stable `code` and a message that says what
- * to change. All of them mean "the input is invalid" and end the process with exit code 2.
+ * to change. All of them but SavepointRequestError (exit code 1) mean "the input is invalid" and
+ * end the process with exit code 2.
  */
 import { EddyError } from "@eddy/core";
 
@@ -45,5 +46,15 @@ export class OutputFileError extends EddyError {
     options?: { cause?: unknown },
   ) {
     super("EDDY_OUTPUT_FILE", `output file '${path}' (--out): ${message}`, options);
+  }
+}
+
+/**
+ * `eddy savepoint` could not get a savepoint: no job of that name runs here, it does not answer,
+ * or it refused (checkpointing off, the checkpoint failed). The job itself runs on.
+ */
+export class SavepointRequestError extends EddyError {
+  constructor(message: string) {
+    super("EDDY_SAVEPOINT_REQUEST", message);
   }
 }

@@ -95,6 +95,10 @@ export class GeneratorSource<T> implements Source<T, GeneratorSplit> {
     if (this.count !== undefined) this.estimatedRecords = this.count;
   }
 
+  describe(): string {
+    return `generator count=${this.count ?? "unbounded"} seed=${this.seed} splits=${this.splitCount ?? "parallelism"}`;
+  }
+
   /**
    * `restoredSplits`, when given, are all the splits still to hand out (none when the readers'
    * own checkpointed state holds them); without them the source starts at index 0.

@@ -20,6 +20,12 @@ export interface Source<T, S extends SourceSplit = SourceSplit> {
   createReader(context: SourceReaderContext): SourceReader<T, S>;
   /** Optional progress hint for bounded sources: the total number of records, when known. */
   readonly estimatedRecords?: number;
+  /**
+   * What this source reads, as stable text (its paths, a topic, a generator's count and seed).
+   * Checkpoints record it, so that resuming with another input is reported rather than silently
+   * continuing from the old input's positions. Optional: a source without it is not compared.
+   */
+  describe?(): string;
 }
 
 export interface SplitEnumeratorContext<S extends SourceSplit> {

@@ -13,7 +13,12 @@ import {
   type CheckpointOptions,
   type CompletedCheckpoint,
 } from "../../checkpoint/checkpoint-coordinator.ts";
-import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
+import {
+  type EndOfInputCommit,
+  prepareCommitWithoutCheckpoints,
+} from "../../checkpoint/commit-without-checkpoints.ts";
+import { checkRunDirectories } from "../../checkpoint/directory-check.ts";
+import { defaultCheckpointDir, prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
 import type { Source } from "../../connectors/api/source.ts";
 import { describeRecord } from "../../errors.ts";
 import { type PhysicalPlan, type PlanOverrides, planJob } from "../../plan/physical-plan.ts";
@@ -23,7 +28,7 @@ import { deployTasks } from "../task/deploy.ts";
 import { LocalSplitGateway, SourceCoordinator } from "../task/split-coordination.ts";
 import type { Task } from "../task/task.ts";
 import { TaskExecutor } from "../task/task-executor.ts";
-import type { JobControl } from "./job-control.ts";
+import { defaultSavepointDir, type JobControl } from "./job-control.ts";
 import {
   aggregateSamples,
   emptyProgress,
@@ -52,6 +57,8 @@ export interface RunOptions extends PlanOverrides {
   restartStrategy?: RestartStrategy;
   /** A handle to take savepoints of the running job, or stop it with one. */
   control?: JobControl;
+  /** The configuration the job was built from (JobContext.config): checkpoints record it, and a resume compares it. */
+  config?: Record<string, unknown>;
 }
 
 export interface ChannelStats {
@@ -167,7 +174,7 @@ export function runJob(job: Job, options: RunOptions = {}): Promise<JobResult> {
 
 async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
   const plan = planJob(job, options);
-  const { warn, recovery } = await prepareRun(plan, options);
+  const { warn, recovery, endOfInputCommit } = await prepareRun(plan, options);
   if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
   const clock = options.clock ?? systemClock;
   const started = performance.now();
@@ -219,7 +226,7 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
     const sources = tasks.filter((t) => t.input.kind === "source");
     coordinator = new CheckpointCoordinator(
       recovery.store,
-      { name: plan.jobName, maxParallelism: plan.options.maxParallelism },
+      { name: plan.jobName, maxParallelism: plan.options.maxParallelism, fingerprint: recovery.fingerprint },
       { all: tasks.map(taskKey), sources: sources.map(taskKey) },
       recovery.committers,
       {
@@ -266,13 +273,15 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
       if (executor.isCancelled) await coordinator.abortPending();
       else await coordinator.finish(await Promise.all(tasks.map((t) => t.takeFinalCommittables())));
       if (coordinator.error !== undefined) throw coordinator.error;
-    }
+    } else if (!executor.isCancelled)
+      await endOfInputCommit?.commit(await Promise.all(tasks.map((t) => t.takeFinalCommittables())));
   } finally {
     options.control?.attach(undefined);
     coordinator?.stop();
     if (timer !== undefined) clearInterval(timer);
     options.signal?.removeEventListener("abort", onAbort);
     await gateway.close();
+    await recovery?.release();
   }
   const final = progress();
   options.onProgress?.(final);
@@ -295,20 +304,32 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
 }
 
 /**
- * What every run does before deploying, in one thread or on workers: clear LMDB scratch left by
- * killed processes, and find the checkpoint or savepoint to resume from (re-committing its sinks).
+ * What every run does before deploying, in one thread or on workers: check the directories it
+ * will write (before any input is read), clear LMDB scratch left by killed processes, and find the
+ * checkpoint or savepoint to resume from (re-committing its sinks), holding the checkpoint
+ * directory's lock until `recovery.release()`. Without checkpointing, transactional sinks commit
+ * at the end of input (`endOfInputCommit`).
  */
 export async function prepareRun(
   plan: PhysicalPlan,
-  options: Pick<RunOptions, "onWarning" | "checkpointing">,
-): Promise<{ warn: (message: string) => void; recovery: Recovery | undefined }> {
+  options: Pick<RunOptions, "onWarning" | "checkpointing" | "config">,
+): Promise<{
+  warn: (message: string) => void;
+  recovery: Recovery | undefined;
+  endOfInputCommit?: EndOfInputCommit;
+}> {
   const warn = options.onWarning ?? defaultWarn;
+  const checkpointing = options.checkpointing;
+  await checkRunDirectories({
+    stateDir: plan.options.stateBackend === "lmdb" ? plan.options.stateDir : undefined,
+    checkpointDir: checkpointing && (checkpointing.dir ?? defaultCheckpointDir(plan.jobName)),
+    savepointDir: checkpointing && defaultSavepointDir(plan.jobName),
+    fromSavepoint: checkpointing?.fromSavepoint,
+  });
   if (plan.options.stateBackend === "lmdb") await removeStaleStateDirs(plan.options.stateDir, plan.jobName);
-  const recovery =
-    options.checkpointing === undefined
-      ? undefined
-      : await prepareRecovery(plan, options.checkpointing, warn);
-  return { warn, recovery };
+  if (checkpointing === undefined)
+    return { warn, recovery: undefined, endOfInputCommit: await prepareCommitWithoutCheckpoints(plan, warn) };
+  return { warn, recovery: await prepareRecovery(plan, checkpointing, warn, options.config) };
 }
 
 function taskKey(task: Task): string {

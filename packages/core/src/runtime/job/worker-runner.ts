@@ -58,7 +58,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
   const context: JobContext = { config: options.config ?? {}, parallelism: options.parallelism };
   const job = await loadJobModule(moduleUrl, context);
   const plan = planJob(job, { parallelism: options.parallelism });
-  const { warn, recovery } = await prepareRun(plan, options);
+  const { warn, recovery, endOfInputCommit } = await prepareRun(plan, options);
   if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
   const started = performance.now();
   const slots = plan.slots;
@@ -124,7 +124,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
       }
     checkpointCoordinator = new CheckpointCoordinator(
       recovery.store,
-      { name: plan.jobName, maxParallelism: plan.options.maxParallelism },
+      { name: plan.jobName, maxParallelism: plan.options.maxParallelism, fingerprint: recovery.fingerprint },
       { all, sources },
       recovery.committers,
       {
@@ -274,13 +274,14 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
       if (stopped) await checkpointCoordinator.abortPending();
       else await checkpointCoordinator.finish(finalCommittables);
       if (checkpointCoordinator.error !== undefined) throw checkpointCoordinator.error;
-    }
+    } else if (failure === undefined && !stopped) await endOfInputCommit?.commit(finalCommittables);
   } finally {
     options.control?.attach(undefined);
     checkpointCoordinator?.stop();
     if (timer !== undefined) clearInterval(timer);
     options.signal?.removeEventListener("abort", onAbort);
     for (const c of coordinators.values()) await c.enumerator.close();
+    await recovery?.release();
   }
   if (failure !== undefined) throw failure;
   // Let the workers end by themselves: terminating one can drop what it wrote to stdout (a print
