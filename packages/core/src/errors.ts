@@ -155,7 +155,7 @@ export class SinkNeedsCheckpointsError extends EddyError {
     super(
       "EDDY_SINK_NEEDS_CHECKPOINTS",
       `the job is unbounded and its exactly-once ${sinks.length === 1 ? "sink" : "sinks"} ${sinks.map((s) => `'${s}'`).join(", ")} ` +
-        "commit only on completed checkpoints, but checkpointing is off: nothing would ever be committed. " +
+        `${sinks.length === 1 ? "commits" : "commit"} only on completed checkpoints, but checkpointing is off: nothing would ever be committed. ` +
         "Turn checkpointing on (eddy run --checkpoint-interval <ms>, or the checkpointing run option).",
     );
   }

@@ -11,6 +11,7 @@ import {
   completeCheckpoints,
   corruptEveryCheckpoint,
   crashJobArgs,
+  jobNameFor,
   waitUntil,
 } from "./lifecycle-helpers.ts";
 import { eddy, finished, REPO_ROOT, spawnEddy } from "./run-eddy.ts";
@@ -158,7 +159,7 @@ test("item 8: a savepoint restores into a job of another name that shares the op
   const savepoint = /savepoint written to (\S+)/.exec(stopped.stderr)?.[1];
   assert.ok(savepoint, stopped.stderr);
   t.after(() =>
-    rmSync(join(REPO_ROOT, ".eddy", "savepoints", "crash-job"), { recursive: true, force: true }),
+    rmSync(join(REPO_ROOT, ".eddy", "savepoints", jobNameFor(dir)), { recursive: true, force: true }),
   );
   const renamed = await eddy([
     ...crashJobArgs(dir, { ...size, checkpoints: "renamed-checkpoints" }),
@@ -168,7 +169,10 @@ test("item 8: a savepoint restores into a job of another name that shares the op
     savepoint,
   ]);
   assert.equal(renamed.code, 0, renamed.stderr);
-  assert.match(renamed.stderr, /savepoint .* was taken of job 'crash-job'.*'renamed-job'/);
+  assert.match(
+    renamed.stderr,
+    new RegExp(`savepoint .* was taken of job '${jobNameFor(dir)}'.*'renamed-job'`),
+  );
   assert.deepEqual(committedLines(join(dir, "out")), committedLines(join(dir, "ref")));
 });
 
@@ -205,7 +209,8 @@ test("item 10: eddy savepoint's errors do not say the job failed", async (t) => 
   const dir = tempDir(t);
   const child = spawnEddy(crashJobArgs(dir, { checkpoints: false, records: 400_000 }));
   const done = finished(child);
-  const registration = join(REPO_ROOT, ".eddy", "jobs", "crash-job.json");
+  const name = jobNameFor(dir);
+  const registration = join(REPO_ROOT, ".eddy", "jobs", `${name}.json`);
   const registered = () => {
     try {
       return JSON.parse(readFileSync(registration, "utf8")).pid === child.pid;
@@ -214,11 +219,11 @@ test("item 10: eddy savepoint's errors do not say the job failed", async (t) => 
     }
   };
   await waitUntil(registered, () => child.exitCode === null, "the registration");
-  const refused = await eddy(["savepoint", "crash-job"]);
+  const refused = await eddy(["savepoint", name]);
   child.kill("SIGINT");
   await done;
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^eddy: savepoint of 'crash-job' failed: .*checkpointing/);
+  assert.match(refused.stderr, new RegExp(`^eddy: savepoint of '${name}' failed: .*checkpointing`));
   assert.doesNotMatch(refused.stderr, /job failed/);
   const missing = await eddy(["savepoint", "no-such-job"]);
   assert.doesNotMatch(missing.stderr, /job failed/);

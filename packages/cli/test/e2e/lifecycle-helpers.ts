@@ -4,9 +4,17 @@
  * flipping a byte of a checkpoint's task files.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 export const CRASH_JOB = "test/e2e/fixtures/crash-job.ts";
+
+/**
+ * The job's name in runs under `dir`: its own, so that tests running at the same time do not share
+ * `.eddy/jobs/<name>.json` or `.eddy/savepoints/<name>` in the repository.
+ */
+export function jobNameFor(dir: string): string {
+  return `crash-${basename(dir)}`;
+}
 
 /** `eddy run` of the crash job writing into `<dir>/<output>`, checkpointing into `<dir>/<checkpoints>`. */
 export function crashJobArgs(
@@ -22,6 +30,8 @@ export function crashJobArgs(
     `records=${options.records ?? 60_000}`,
     "--set",
     `rate=${options.rate ?? 40_000}`,
+    "--set",
+    `name=${jobNameFor(dir)}`,
   ];
   if (options.checkpoints !== false)
     args.push(

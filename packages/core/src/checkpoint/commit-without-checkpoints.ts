@@ -37,7 +37,7 @@ export async function discardCommittedAfter(
     if (removed.length > 0)
       warn(
         `sink '${uid}': ${after === 0 ? "the job starts from the beginning" : `the job resumes from checkpoint ${after}`}, ` +
-          `so the ${removed.length} file(s) earlier runs committed after that are written again ` +
+          `so the ${removed.length} file(s) earlier runs committed${after === 0 ? "" : " after it"} are written again ` +
           `(removed ${removed.slice(0, 3).join(", ")}${removed.length > 3 ? ", ..." : ""})`,
       );
   }
