@@ -82,19 +82,20 @@ async function recover(
       );
   } else if (options.restore !== "none") found = await findLatestCheckpoint(store, warn);
   const release = () => lock.release();
-  if (found === undefined || options.fromSavepoint !== undefined) {
-    // A new run (from the beginning or from a savepoint): checkpoints of an earlier run in this
-    // directory must never be resumed after it, or they would continue that run's output.
+  // A new run (from the beginning or from a savepoint), once it is sure to start: checkpoints of
+  // an earlier run in this directory must never be resumed after it, or they would continue that
+  // run's output.
+  const supersede = async () => {
     const superseded = await store.listCheckpoints();
-    if (superseded.length > 0) {
-      for (const id of superseded) await store.discard(id);
-      warn(
-        `${options.fromSavepoint === undefined ? "starting over (--fresh)" : `starting from savepoint ${options.fromSavepoint}`}: ` +
-          `removed checkpoint(s) ${superseded.join(", ")} of an earlier run from ${store.location}`,
-      );
-    }
-  }
+    if (superseded.length === 0) return;
+    for (const id of superseded) await store.discard(id);
+    warn(
+      `${options.fromSavepoint === undefined ? "starting over (--fresh)" : `starting from savepoint ${options.fromSavepoint}`}: ` +
+        `removed checkpoint(s) ${superseded.join(", ")} of an earlier run from ${store.location}`,
+    );
+  };
   if (found === undefined) {
+    await supersede();
     await discardCommittedAfter(committers, 0, warn);
     return {
       store,
@@ -121,6 +122,7 @@ async function recover(
           changes.map((c) => `  ${c}`).join("\n"),
       );
   }
+  if (options.fromSavepoint !== undefined) await supersede();
   if (!found.metadata.finished) {
     // What was committed after this checkpoint (a newer one that turned out corrupt, the run that
     // went on after a savepoint) is written again by this run.
