@@ -31,9 +31,11 @@ export async function discardCommittedAfter(
   committers: ReadonlyMap<string, SinkCommitter<unknown>>,
   after: number,
   warn: (message: string) => void,
+  /** The committables of checkpoint `after`, by sink uid: committed again, so kept. */
+  kept: Readonly<Record<string, unknown[]>> = {},
 ): Promise<void> {
   for (const [uid, committer] of committers) {
-    const removed = (await committer.discardCommittedAfter?.(after)) ?? [];
+    const removed = (await committer.discardCommittedAfter?.(after, kept[uid] ?? [])) ?? [];
     if (removed.length > 0)
       warn(
         `sink '${uid}': ${after === 0 ? "the job starts from the beginning" : `the job resumes from checkpoint ${after}`}, ` +

@@ -126,7 +126,7 @@ async function recover(
   if (!found.metadata.finished) {
     // What was committed after this checkpoint (a newer one that turned out corrupt, the run that
     // went on after a savepoint) is written again by this run.
-    await discardCommittedAfter(committers, id, warn);
+    await discardCommittedAfter(committers, id, warn, found.metadata.committables);
   }
   for (const [uid, list] of Object.entries(found.metadata.committables)) {
     const committer = committers.get(uid);

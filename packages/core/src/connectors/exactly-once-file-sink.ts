@@ -59,7 +59,8 @@ export class ExactlyOnceFileSink<T> implements Sink<T, FileCommittable> {
         for (const c of committables) await rm(c.pending, { force: true });
       },
       // A run resuming from checkpoint n writes again what was committed after n: those files go.
-      discardCommittedAfter: async (checkpointId) => {
+      discardCommittedAfter: async (checkpointId, kept) => {
+        const keep = new Set(kept.map((c) => c.final));
         let names: string[];
         try {
           names = await readdir(this.dir);
@@ -69,7 +70,8 @@ export class ExactlyOnceFileSink<T> implements Sink<T, FileCommittable> {
         const removed: string[] = [];
         for (const name of names) {
           const id = /^part-\d+-(\d+|final)\.ndjson$/.exec(name)?.[1];
-          if (id !== undefined && (id === "final" || Number(id) > checkpointId)) {
+          if (id === undefined || keep.has(join(this.dir, name))) continue;
+          if (id === "final" || Number(id) > checkpointId) {
             await rm(join(this.dir, name), { force: true });
             removed.push(join(this.dir, name));
           }

@@ -41,10 +41,12 @@ export interface SinkCommitter<C> {
   /**
    * The job resumes from checkpoint `checkpointId` (0: starts from the beginning): removes what
    * runs of the job committed after it (later checkpoints, the end of input), which this run
-   * writes again; returns what it removed. Without it, a rerun with `--fresh`, or one falling
-   * back from a corrupt checkpoint to an older one, would add its output to the old.
+   * writes again, except `kept`: that checkpoint's own committables (a subtask that had finished
+   * pre-committed its last output into it), committed again next. Returns what it removed.
+   * Without it, a rerun with `--fresh`, or one falling back from a corrupt checkpoint to an older
+   * one, would add its output to the old.
    */
-  discardCommittedAfter?(checkpointId: number): Promise<readonly string[]>;
+  discardCommittedAfter?(checkpointId: number, kept: readonly C[]): Promise<readonly string[]>;
 }
 
 /** The id sinks pre-commit with at the end of input: their last work, committed when the job ends. */
