@@ -50,6 +50,12 @@ const INPUT_ERROR_CODES = new Set([
   "EDDY_CONFIG",
   "EDDY_JOB_DEFINITION",
   "EDDY_OUTPUT_FILE",
+  // A run that cannot start as asked: nothing ran, the command line must change.
+  "EDDY_CONFIG_CHANGED",
+  "EDDY_DIRECTORY",
+  "EDDY_CHECKPOINT_DIR_LOCKED",
+  "EDDY_SAVEPOINT_NOT_FOUND",
+  "EDDY_SINK_NEEDS_CHECKPOINTS",
 ]);
 
 export function exitCodeFor(error: unknown): 1 | 2 {
@@ -79,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
         return await nexmarkGenerate(command, io);
     }
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, command?.kind);
   }
 }
 
@@ -142,10 +148,11 @@ async function nexmarkGenerate(
   return 0;
 }
 
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: CliIo, command?: Command["kind"]): number {
   const code = exitCodeFor(error);
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`eddy: ${code === 1 ? "job failed: " : ""}${message}\n`);
+  // Only a job that ran and failed is "job failed"; `eddy savepoint` says what failed itself.
+  io.stderr.write(`eddy: ${code === 1 && command === "run" ? "job failed: " : ""}${message}\n`);
   if (error instanceof UsageError && error.usage !== undefined) io.stderr.write(`\n${error.usage}\n`);
   if (io.env.EDDY_DEBUG === "1") io.stderr.write(`\n${debugText(error)}\n`);
   else if (code === 1) io.stderr.write("(set EDDY_DEBUG=1 for the stack trace)\n");

@@ -108,6 +108,8 @@ export interface CheckpointArguments {
   readonly fromSavepoint?: string;
   /** Drop savepoint state whose operator is no longer in the job. */
   readonly allowNonRestoredState?: boolean;
+  /** Resume a checkpoint even though the job's configuration changed. */
+  readonly allowConfigChange?: boolean;
   /** Checkpoint failures in a row the job survives (default: any number). */
   readonly tolerableFailures?: number;
 }
@@ -123,6 +125,7 @@ function parseRun(args: readonly string[]): Command {
       fresh: { type: "boolean" },
       "from-savepoint": { type: "string" },
       "allow-non-restored-state": { type: "boolean" },
+      "allow-config-change": { type: "boolean" },
       "tolerable-checkpoint-failures": { type: "string" },
     },
     RUN_SYNOPSIS,
@@ -152,6 +155,7 @@ function parseRun(args: readonly string[]): Command {
       fresh: values.fresh === true,
       ...(fromSavepoint === undefined ? {} : { fromSavepoint: String(fromSavepoint) }),
       ...(values["allow-non-restored-state"] ? { allowNonRestoredState: true } : {}),
+      ...(values["allow-config-change"] ? { allowConfigChange: true } : {}),
       ...(tolerableFailures === undefined ? {} : { tolerableFailures }),
     };
   } else if (values.fresh)

@@ -4,11 +4,12 @@
  * `.eddy/jobs/<job name>.json` so the command can find it; the file goes away when the job ends.
  * Bound to 127.0.0.1 only, so it needs no token.
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { JobControl } from "@eddy/core";
+import { SavepointRequestError } from "./errors.ts";
 
 export interface JobRegistration {
   readonly jobName: string;
@@ -29,6 +30,8 @@ export class ControlServer {
 
   /** Starts serving once the job has started; resolves with the registration. */
   private closed = false;
+  /** The registration being written, which close() waits for before removing it. */
+  private writing: Promise<void> | undefined;
 
   async start(): Promise<JobRegistration | undefined> {
     await this.control.started();
@@ -45,10 +48,26 @@ export class ControlServer {
       port: (server.address() as AddressInfo).port,
       startedAt: new Date().toISOString(),
     };
-    this.registration = registrationPath(jobName);
-    await mkdir(join(".eddy", "jobs"), { recursive: true });
-    await writeFile(this.registration, `${JSON.stringify(registration)}\n`);
-    return registration;
+    const path = registrationPath(jobName);
+    // Written whole or not at all, and never after close(): a short job must not leave an empty
+    // or stale registration behind.
+    this.writing = (async () => {
+      await mkdir(join(".eddy", "jobs"), { recursive: true });
+      const other = await readRegistration(path);
+      if (other !== undefined && other.pid !== process.pid && isAlive(other.pid))
+        throw new Error(
+          `another run of job '${jobName}' (pid ${other.pid}) is registered in ${path}, so \`eddy savepoint ${jobName}\` reaches that one`,
+        );
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, `${JSON.stringify(registration)}\n`);
+      if (this.closed) await rm(temp, { force: true });
+      else {
+        await rename(temp, path);
+        this.registration = path;
+      }
+    })();
+    await this.writing;
+    return this.closed ? undefined : registration;
   }
 
   private async handle(
@@ -81,6 +100,7 @@ export class ControlServer {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.writing?.catch(() => {});
     if (this.registration !== undefined) await rm(this.registration, { force: true });
     await new Promise<void>((resolve) =>
       this.server === undefined ? resolve() : this.server.close(() => resolve()),
@@ -93,12 +113,16 @@ export async function requestSavepoint(
   jobName: string,
   options: { stop?: boolean; dir?: string },
 ): Promise<string> {
-  let registration: JobRegistration;
-  try {
-    registration = JSON.parse(await readFile(registrationPath(jobName), "utf8"));
-  } catch {
-    throw new Error(
+  const registration = await readRegistration(registrationPath(jobName));
+  if (registration === undefined)
+    throw new SavepointRequestError(
       `no running job '${jobName}' here: ${registrationPath(jobName)} does not exist (start it with eddy run in this directory)`,
+    );
+  if (!isAlive(registration.pid)) {
+    await rm(registrationPath(jobName), { force: true });
+    throw new SavepointRequestError(
+      `no running job '${jobName}' here: the run registered in ${registrationPath(jobName)} (pid ${registration.pid}) ` +
+        "is no longer running (it was killed); its registration is removed",
     );
   }
   const query = options.dir === undefined ? "" : `?dir=${encodeURIComponent(options.dir)}`;
@@ -107,12 +131,30 @@ export async function requestSavepoint(
   try {
     response = await fetch(`http://127.0.0.1:${registration.port}${path}${query}`, { method: "POST" });
   } catch (error) {
-    throw new Error(
+    throw new SavepointRequestError(
       `job '${jobName}' (pid ${registration.pid}) does not answer on port ${registration.port}: ${(error as Error).message}`,
     );
   }
   const body = (await response.json()) as { path?: string; error?: string };
   if (!response.ok || body.path === undefined)
-    throw new Error(`savepoint of '${jobName}' failed: ${body.error}`);
+    throw new SavepointRequestError(`savepoint of '${jobName}' failed: ${body.error}`);
   return body.path;
+}
+
+async function readRegistration(path: string): Promise<JobRegistration | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, "utf8")) as JobRegistration;
+    return Number.isInteger(parsed?.pid) && Number.isInteger(parsed?.port) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * Errors the CLI raises before a job runs. Each has a stable `code` and a message that says what
- * to change. All of them mean "the input is invalid" and end the process with exit code 2. (A job
- * file that cannot be loaded is core's JobModuleError, raised by its job-module loader.)
+ * to change. All of them but SavepointRequestError (exit code 1) mean "the input is invalid" and
+ * end the process with exit code 2. (A job file that cannot be loaded is core's JobModuleError,
+ * raised by its job-module loader.)
  */
 import { EddyError } from "@eddy/core";
 
@@ -35,5 +36,15 @@ export class OutputFileError extends EddyError {
     options?: { cause?: unknown },
   ) {
     super("EDDY_OUTPUT_FILE", `output file '${path}' (--out): ${message}`, options);
+  }
+}
+
+/**
+ * `eddy savepoint` could not get a savepoint: no job of that name runs here, it does not answer,
+ * or it refused (checkpointing off, the checkpoint failed). The job itself runs on.
+ */
+export class SavepointRequestError extends EddyError {
+  constructor(message: string) {
+    super("EDDY_SAVEPOINT_REQUEST", message);
   }
 }

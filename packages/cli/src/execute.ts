@@ -13,7 +13,7 @@ export type ExecuteOptions = Pick<
 >;
 
 export function execute(opened: OpenedJobFile, options: ExecuteOptions): Promise<JobResult> {
-  if (planJob(opened.job, options).slots > 1)
-    return runJobModule(opened.moduleUrl, { ...options, config: { ...opened.context.config } });
-  return runJob(opened.job, options);
+  const config = { ...opened.context.config };
+  if (planJob(opened.job, options).slots > 1) return runJobModule(opened.moduleUrl, { ...options, config });
+  return runJob(opened.job, { ...options, config });
 }

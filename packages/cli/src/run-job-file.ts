@@ -38,6 +38,7 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
               restore: options.checkpoints.fresh ? "none" : "latest",
               fromSavepoint: options.checkpoints.fromSavepoint,
               allowNonRestoredState: options.checkpoints.allowNonRestoredState,
+              allowConfigChange: options.checkpoints.allowConfigChange,
               tolerableFailures: options.checkpoints.tolerableFailures,
             },
       signal: options.signal,

@@ -48,7 +48,11 @@ ${CONFIG_OPTIONS}
                           is run again, after a crash or a stop
       --checkpoint-dir <dir>
                           where checkpoints go (default .eddy/checkpoints/<job name>)
-      --fresh             ignore existing checkpoints and start from the beginning
+      --fresh             start from the beginning: the checkpoints in the directory and
+                          the output exactly-once sinks committed in earlier runs are removed
+      --allow-config-change
+                          resume a checkpoint although the job's configuration or sources
+                          differ from those it was taken with (refused by default)
       --from-savepoint <dir>
                           start from this savepoint (SIGTERM stops a checkpointing job with
                           a savepoint under .eddy/savepoints/<job name>)
@@ -65,7 +69,8 @@ Progress goes to stderr: a live table on a terminal, a line every few seconds ot
 and a summary at the end. The job's own output (print sinks) goes to stdout.
 
 Exit codes: 0 the job finished, or was stopped by a signal; 1 the job failed;
-2 invalid command line, configuration or job module; 130 interrupted twice.
+2 invalid command line, configuration or job module, an unusable or locked checkpoint
+directory, a configuration that differs from the checkpoint's; 130 interrupted twice.
 Set EDDY_DEBUG=1 to see stack traces.`;
 
 export const PLAN_USAGE = `Usage: eddy plan <job.ts|job.js> [options]

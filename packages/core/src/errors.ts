@@ -99,3 +99,95 @@ export class StateBackendNotRegisteredError extends EddyError {
     this.backend = backend;
   }
 }
+
+/**
+ * The job's configuration or sources differ from those its latest checkpoint was taken with:
+ * resuming would continue the old run (old positions, old settings) under a new name.
+ */
+export class ConfigurationChangedError extends EddyError {
+  constructor(
+    readonly checkpointId: number,
+    readonly checkpointDir: string,
+    readonly changes: readonly string[],
+  ) {
+    super(
+      "EDDY_CONFIG_CHANGED",
+      `the job's configuration differs from the one its checkpoint ${checkpointId} in ${checkpointDir} was taken with:\n` +
+        `${changes.map((c) => `  ${c}`).join("\n")}\n` +
+        "Resuming would continue that run, reading from its old positions. Run with --fresh to start over " +
+        "with the new configuration, with --allow-config-change to resume with it anyway, or with another " +
+        "--checkpoint-dir to keep both runs.",
+    );
+  }
+}
+
+/** Checkpoints exist but none reads back whole: the job does not start from nothing on its own. */
+export class NoUsableCheckpointError extends EddyError {
+  constructor(
+    readonly checkpointDir: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      "EDDY_CHECKPOINTS_CORRUPT",
+      `no checkpoint in ${checkpointDir} can be restored, so the job does not resume (starting from nothing would ` +
+        `repeat the output they committed):\n${problems.map((p) => `  ${p}`).join("\n")}\n` +
+        'Run with --fresh (checkpointing restore: "none") to start over deliberately: the earlier output of the ' +
+        "job's exactly-once sinks is then replaced.",
+    );
+  }
+}
+
+/** A directory the job needs (checkpoints, savepoints, state) is missing its conditions: checked at start. */
+export class UnusableDirectoryError extends EddyError {
+  constructor(
+    readonly path: string,
+    readonly role: string,
+    reason: string,
+    fix: string,
+    options?: { cause?: unknown },
+  ) {
+    super("EDDY_DIRECTORY", `${role} ${path} cannot be used: ${reason}; ${fix}`, options);
+  }
+}
+
+/** Another live process runs a job on the same checkpoint directory. */
+export class CheckpointDirectoryLockedError extends EddyError {
+  constructor(
+    readonly checkpointDir: string,
+    readonly holder: { readonly pid: number; readonly jobName?: string; readonly startedAt?: string },
+  ) {
+    super(
+      "EDDY_CHECKPOINT_DIR_LOCKED",
+      `checkpoint directory ${checkpointDir} is in use by another run of job '${holder.jobName ?? "?"}' ` +
+        `(pid ${holder.pid}${holder.startedAt ? `, started ${holder.startedAt}` : ""}): two runs sharing it ` +
+        "would interleave their checkpoints. Stop that run first, or give this one its own directory with " +
+        "--checkpoint-dir.",
+    );
+  }
+}
+
+/** `--from-savepoint` names no savepoint. */
+export class SavepointNotFoundError extends EddyError {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(
+      "EDDY_SAVEPOINT_NOT_FOUND",
+      `savepoint ${path} (--from-savepoint) ${reason}: give the directory \`eddy savepoint\` printed ` +
+        "(a savepoint-<id> directory holding _metadata)",
+    );
+  }
+}
+
+/** A transactional sink in a job that will never take a checkpoint to commit on. */
+export class SinkNeedsCheckpointsError extends EddyError {
+  constructor(readonly sinks: readonly string[]) {
+    super(
+      "EDDY_SINK_NEEDS_CHECKPOINTS",
+      `the job is unbounded and its exactly-once ${sinks.length === 1 ? "sink" : "sinks"} ${sinks.map((s) => `'${s}'`).join(", ")} ` +
+        `${sinks.length === 1 ? "commits" : "commit"} only on completed checkpoints, but checkpointing is off: nothing would ever be committed. ` +
+        "Turn checkpointing on (eddy run --checkpoint-interval <ms>, or the checkpointing run option).",
+    );
+  }
+}

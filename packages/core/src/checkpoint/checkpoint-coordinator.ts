@@ -39,6 +39,11 @@ export interface CheckpointOptions {
   tolerableFailures?: number;
   /** Resume from the latest complete checkpoint (default), or start afresh. */
   restore?: "latest" | "none";
+  /**
+   * Resume even when the job's configuration or sources differ from those the checkpoint was
+   * taken with (the differences are still reported); by default such a resume is refused.
+   */
+  allowConfigChange?: boolean;
   /** Drop checkpointed state whose operator uid is no longer in the job (instead of failing). */
   allowNonRestoredState?: boolean;
   /** Start from this savepoint directory instead of the latest checkpoint. */
@@ -89,7 +94,12 @@ export class CheckpointCoordinator {
 
   constructor(
     private readonly store: CheckpointStore,
-    private readonly job: { name: string; maxParallelism: number },
+    private readonly job: {
+      name: string;
+      maxParallelism: number;
+      /** Recorded in every checkpoint's metadata (see job-fingerprint.ts). */
+      fingerprint?: Readonly<Record<string, string>>;
+    },
     /** Every task as `${vertex}:${subtask}`, and which of them are sources. */
     private readonly tasks: { all: string[]; sources: string[] },
     private readonly committers: ReadonlyMap<string, SinkCommitter<unknown>>,
@@ -294,6 +304,11 @@ export class CheckpointCoordinator {
    */
   async finish(finalCommittables: Record<string, unknown[]>[]): Promise<void> {
     this.stop();
+    // Every task has finished and sent all it will ever send: a checkpoint still missing
+    // acknowledgements never completes (a task ended before its trigger reached it), so it is
+    // discarded rather than waited for until its timeout. The final checkpoint covers it.
+    if (this.pending !== undefined && this.completing !== this.pending.id)
+      this.abort(this.pending.id, undefined);
     await this.whenIdle();
     if (this.failure !== undefined) throw this.failure;
     const committables = mergeCommittables(finalCommittables);
@@ -340,6 +355,7 @@ export class CheckpointCoordinator {
       committables,
       finished,
       stats,
+      ...(this.job.fingerprint === undefined ? {} : { fingerprint: this.job.fingerprint }),
     };
   }
 }

@@ -7,6 +7,7 @@
 
 import type { StateKind } from "../api/state.ts";
 import type { SourceSplit } from "../connectors/api/source.ts";
+import { NoUsableCheckpointError } from "../errors.ts";
 import type { KeyGroupRange } from "../state/key-groups.ts";
 import type { CheckpointStore } from "./checkpoint-storage.ts";
 import {
@@ -28,23 +29,44 @@ export interface RestoredCheckpoint {
   readonly tasks: readonly TaskSnapshot[];
 }
 
-/** The newest checkpoint that reads back whole, or undefined when there is none. */
+/**
+ * The newest checkpoint that reads back whole, or undefined when the store holds none. Corrupt
+ * checkpoints newer than the one found are set aside with a warning; when checkpoints exist but
+ * none reads back, NoUsableCheckpointError names them all (and they stay where they are): the
+ * job must not start from nothing on its own, or it repeats the output they committed.
+ */
 export async function findLatestCheckpoint(
   store: CheckpointStore,
   warn: (message: string) => void,
 ): Promise<RestoredCheckpoint | undefined> {
+  const corrupt: { id: number; error: CorruptCheckpointError }[] = [];
+  let found: RestoredCheckpoint | undefined;
   for (const id of await store.listCheckpoints()) {
     try {
-      return await readCheckpoint(store, id);
+      found = await readCheckpoint(store, id);
+      break;
     } catch (error) {
       if (!(error instanceof CorruptCheckpointError)) throw error;
-      // Set aside, so that no later run restores it and the ids after the one restored are free:
-      // a replay from the older checkpoint then commits its output under the same ids again.
-      const aside = await store.quarantine(id);
-      warn(`${error.message}; falling back to an older checkpoint (the corrupt one is kept at ${aside})`);
+      corrupt.push({ id, error });
     }
   }
-  return undefined;
+  if (found === undefined) {
+    if (corrupt.length > 0)
+      throw new NoUsableCheckpointError(
+        store.location,
+        corrupt.map((c) => c.error.message),
+      );
+    return undefined;
+  }
+  for (const { id, error } of corrupt) {
+    // Set aside, so that no later run restores it and the ids after the one restored are free:
+    // a replay from the older checkpoint then commits its output under the same ids again.
+    const aside = await store.quarantine(id);
+    warn(
+      `${error.message}; falling back to checkpoint ${found.metadata.checkpointId} (the corrupt one is kept at ${aside})`,
+    );
+  }
+  return found;
 }
 
 export async function readCheckpoint(store: CheckpointStore, id: number): Promise<RestoredCheckpoint> {

@@ -105,6 +105,8 @@ export interface CheckpointMetadata {
   readonly finished: boolean;
   /** Checkpoint statistics. */
   readonly stats: CheckpointStats;
+  /** The job's configuration and sources (job-fingerprint.ts); a resume compares it with the job's. */
+  readonly fingerprint?: Readonly<Record<string, string>>;
 }
 
 /** What a task reports when its part of a checkpoint is written. */

@@ -4,7 +4,10 @@
  * (pre-commit) and hands it over as a committable; when the checkpoint completes the committer
  * renames it to `<dir>/part-<subtask>-<checkpoint>.ndjson`. A rename that already happened is
  * skipped, so committing again after a restore is harmless. In-progress files of a crashed run
- * were never committed and are deleted when the subtask starts again.
+ * were never committed and are deleted when the subtask starts again. A job that resumes from
+ * checkpoint n (or starts from the beginning: n = 0) first removes the part files committed after
+ * n by earlier runs, since it writes that output again. Without checkpointing, a bounded job commits its output when
+ * its input ends (as `part-<subtask>-final.ndjson`).
  * Readers see only committed `part-*` files: each record exactly once.
  */
 import type { FileHandle } from "node:fs/promises";
@@ -54,6 +57,26 @@ export class ExactlyOnceFileSink<T> implements Sink<T, FileCommittable> {
       },
       abort: async (committables) => {
         for (const c of committables) await rm(c.pending, { force: true });
+      },
+      // A run resuming from checkpoint n writes again what was committed after n: those files go.
+      discardCommittedAfter: async (checkpointId, kept) => {
+        const keep = new Set(kept.map((c) => c.final));
+        let names: string[];
+        try {
+          names = await readdir(this.dir);
+        } catch {
+          return [];
+        }
+        const removed: string[] = [];
+        for (const name of names) {
+          const id = /^part-\d+-(\d+|final)\.ndjson$/.exec(name)?.[1];
+          if (id === undefined || keep.has(join(this.dir, name))) continue;
+          if (id === "final" || Number(id) > checkpointId) {
+            await rm(join(this.dir, name), { force: true });
+            removed.push(join(this.dir, name));
+          }
+        }
+        return removed;
       },
     };
   }

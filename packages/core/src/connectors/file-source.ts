@@ -5,6 +5,7 @@
  * for appended lines. A malformed record goes to the dead-letter output as "path:line" and
  * reading goes on. See file-source-reader.ts for how reading stays off the task's critical path.
  */
+import { resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import type {
   Boundedness,
@@ -76,6 +77,10 @@ export class FileSource<T> implements Source<T, FileSplit> {
       readChunkBytes: positiveInteger("readChunkBytes", options.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES),
     };
     this.boundedness = this.config.follow ? "unbounded" : "bounded";
+  }
+
+  describe(): string {
+    return `files ${this.paths.map((p) => JSON.stringify(resolve(p))).join(", ")}${this.config.follow ? " (followed)" : ""}`;
   }
 
   static ndjson<T = unknown>(

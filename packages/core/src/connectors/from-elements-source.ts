@@ -71,6 +71,10 @@ export class FromElementsSource<T> implements Source<T, FromElementsSplit> {
     }
   }
 
+  describe(): string {
+    return `elements count=${this.elements.length}`;
+  }
+
   /**
    * `restoredSplits`, when given, are all the splits still to hand out (none when the reader's
    * own checkpointed state holds the split); without them the source starts from the first element.

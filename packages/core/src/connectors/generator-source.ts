@@ -101,6 +101,10 @@ export class GeneratorSource<T> implements Source<T, GeneratorSplit> {
     if (count !== undefined) this.estimatedRecords = count;
   }
 
+  describe(): string {
+    return `generator count=${this.count ?? "unbounded"} seed=${this.config.seed} splits=${this.splitCount ?? "parallelism"}`;
+  }
+
   /**
    * `restoredSplits`, when given, are all the splits still to hand out (none when the readers'
    * own checkpointed state holds them); without them the source starts at index 0.

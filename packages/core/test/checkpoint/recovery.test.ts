@@ -48,7 +48,8 @@ async function run(
       let id = 0;
       try {
         for (const d of readdirSync(checkpoints))
-          if (readdirSync(join(checkpoints, d)).includes("_metadata")) id = Math.max(id, Number(d.slice(4)));
+          if (d.startsWith("chk-") && readdirSync(join(checkpoints, d)).includes("_metadata"))
+            id = Math.max(id, Number(d.slice(4)));
       } catch {}
       return id;
     };

@@ -158,15 +158,23 @@ test("removing a stateful operator needs allowNonRestoredState; then the rest re
   }
 });
 
-test("a savepoint of another job is refused with its name", async () => {
+test("a savepoint of another job is matched by operator uid: the name is a warning, foreign state is refused", async () => {
   const dir = mkdtempSync(join(tmpdir(), "eddy-savepoint-"));
   try {
     const savepoint = await step(dir, { parallelism: 1, stopAfterRecords: 8_000 });
     const other = Job.create({ name: "another-job" });
     other.fromElements(1, 2, 3).collect();
+    const warnings: string[] = [];
     await assert.rejects(
-      runJob(other, { checkpointing: { dir: join(dir, "other"), fromSavepoint: savepoint } }),
-      /savepoint .* is of job 'crash-job', not of 'another-job'/,
+      runJob(other, {
+        checkpointing: { dir: join(dir, "other"), fromSavepoint: savepoint },
+        onWarning: (w) => warnings.push(w),
+      }),
+      /operator uid 'counts' has state in the checkpoint but is not in the job/,
+    );
+    assert.ok(
+      warnings.some((w) => /was taken of job 'crash-job' and is restored into 'another-job'/.test(w)),
+      warnings.join("\n"),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,15 @@ export interface SinkCommitter<C> {
    * it today; implement it anyway (delete staged output), or leave it out.
    */
   abort?(committables: readonly C[]): Promise<void>;
+  /**
+   * The job resumes from checkpoint `checkpointId` (0: starts from the beginning): removes what
+   * runs of the job committed after it (later checkpoints, the end of input), which this run
+   * writes again, except `kept`: that checkpoint's own committables (a subtask that had finished
+   * pre-committed its last output into it), committed again next. Returns what it removed.
+   * Without it, a rerun with `--fresh`, or one falling back from a corrupt checkpoint to an older
+   * one, would add its output to the old.
+   */
+  discardCommittedAfter?(checkpointId: number, kept: readonly C[]): Promise<readonly string[]>;
 }
 
 /**

@@ -57,4 +57,10 @@ export interface Source<T, S extends SourceSplit = SourceSplit> {
   createReader(context: SourceReaderContext): SourceReader<T, S>;
   /** Bounded sources: the total number of records, when known; shown as the job's progress. */
   readonly estimatedRecords?: number;
+  /**
+   * What this source reads, as stable text (its paths, a topic, a generator's count and seed).
+   * Checkpoints record it, so that resuming with another input is reported rather than silently
+   * continuing from the old input's positions. Optional: a source without it is not compared.
+   */
+  describe?(): string;
 }

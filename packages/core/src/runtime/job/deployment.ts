@@ -29,7 +29,7 @@ export interface DeploymentOutcome {
   readonly stopped: boolean;
   /** Records of the collect sinks, by uid. */
   readonly collected: ReadonlyMap<string, unknown[]>;
-  /** Sink pre-commits taken at the end of input, one record per task (checkpointing only). */
+  /** Sink pre-commits taken at the end of input, one record per task. */
   readonly finalCommittables: readonly Record<string, unknown[]>[];
 }
 

@@ -64,10 +64,10 @@ export class InThreadDeployment implements Deployment {
   async run(): Promise<DeploymentOutcome> {
     await this.executor.run(this.tasks);
     const stopped = this.executor.isCancelled;
-    const finalCommittables =
-      this.recovery === undefined || stopped
-        ? []
-        : await Promise.all(this.tasks.map((t) => t.takeFinalCommittables()));
+    // With checkpoints or without, a bounded run commits its sinks' last output when it ends.
+    const finalCommittables = stopped
+      ? []
+      : await Promise.all(this.tasks.map((t) => t.takeFinalCommittables()));
     return { stopped, collected: this.collected, finalCommittables };
   }
 

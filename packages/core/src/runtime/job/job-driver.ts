@@ -7,12 +7,17 @@
  */
 import type { DeadLetter } from "../../api/output-tag.ts";
 import { CheckpointCoordinator, type CheckpointOptions } from "../../checkpoint/checkpoint-coordinator.ts";
-import { prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
+import {
+  type EndOfInputCommit,
+  prepareCommitWithoutCheckpoints,
+} from "../../checkpoint/commit-without-checkpoints.ts";
+import { checkRunDirectories } from "../../checkpoint/directory-check.ts";
+import { defaultCheckpointDir, prepareRecovery, type Recovery } from "../../checkpoint/recovery.ts";
 import type { PhysicalPlan } from "../../plan/physical-plan.ts";
 import { resolveStateBackend } from "../../state/state-backend-factory.ts";
 import type { TimerService } from "../../time/timer-service.ts";
 import type { Deployment, DeploymentEvents, DeploymentFactory, DeploymentOutcome } from "./deployment.ts";
-import type { JobControl } from "./job-control.ts";
+import { defaultSavepointDir, type JobControl } from "./job-control.ts";
 import { aggregateSamples, expectedRecords, type JobProgress } from "./job-metrics.ts";
 import { JobResult } from "./job-result.ts";
 import { defaultDeadLetterLog, defaultWarn, type RunOptions } from "./run-options.ts";
@@ -27,8 +32,11 @@ export async function driveJob(
   options: DriverOptions,
 ): Promise<JobResult> {
   const warn = options.onWarning ?? defaultWarn;
-  const recovery = await prepareRun(plan, options.checkpointing, warn);
-  if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
+  const { recovery, endOfInputCommit } = await prepareRun(plan, options, warn);
+  if (recovery?.alreadyFinished) {
+    await recovery.release();
+    return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
+  }
   const started = performance.now();
   const deployment = deploy(recovery);
   const sources = new SourceCoordinators(plan, recovery, deployment.readers);
@@ -67,11 +75,13 @@ export async function driveJob(
     options.control?.attach(runningJob(plan, recovery, checkpoints, deployment));
     outcome = await deployment.run();
     if (checkpoints !== undefined) await finishCheckpoints(checkpoints, outcome);
+    else if (!outcome.stopped) await endOfInputCommit?.commit([...outcome.finalCommittables]);
   } finally {
     options.control?.attach(undefined);
     checkpoints?.stop();
     watch.stop();
     await sources.close();
+    await recovery?.release();
   }
   await deployment.close();
   const final = progress();
@@ -90,17 +100,30 @@ export async function driveJob(
 }
 
 /**
- * Before deploying: let the state backend clear scratch left by killed processes (LMDB's), and
- * find the checkpoint or savepoint to resume from (re-committing its sinks).
+ * Before deploying: check the directories the run will write (before any input is read), let the
+ * state backend clear scratch left by killed processes (LMDB's), and find the checkpoint or
+ * savepoint to resume from (re-committing its sinks), holding the checkpoint directory's lock
+ * until `recovery.release()`. Without checkpointing, transactional sinks commit at the end of
+ * input (`endOfInputCommit`).
  */
 async function prepareRun(
   plan: PhysicalPlan,
-  checkpointing: CheckpointOptions | undefined,
+  options: Pick<DriverOptions, "checkpointing" | "config">,
   warn: (message: string) => void,
-): Promise<Recovery | undefined> {
+): Promise<{ recovery?: Recovery; endOfInputCommit?: EndOfInputCommit }> {
+  const checkpointing = options.checkpointing;
   // Resolving the backend here fails a job whose named backend no package registered, before it runs.
-  await resolveStateBackend(plan.options.stateBackend).prepareRun?.(plan.options.stateDir, plan.jobName);
-  return checkpointing === undefined ? undefined : prepareRecovery(plan, checkpointing, warn);
+  const backend = resolveStateBackend(plan.options.stateBackend);
+  await checkRunDirectories({
+    stateDir: backend.prepareRun === undefined ? undefined : plan.options.stateDir,
+    checkpointDir: checkpointing && (checkpointing.dir ?? defaultCheckpointDir(plan.jobName)),
+    savepointDir: checkpointing && defaultSavepointDir(plan.jobName),
+    fromSavepoint: checkpointing?.fromSavepoint,
+  });
+  await backend.prepareRun?.(plan.options.stateDir, plan.jobName);
+  if (checkpointing === undefined)
+    return { endOfInputCommit: await prepareCommitWithoutCheckpoints(plan, warn) };
+  return { recovery: await prepareRecovery(plan, checkpointing, warn, options.config) };
 }
 
 /** The checkpoint coordinator, triggering the deployment's sources and pausing split assignment. */
@@ -122,7 +145,7 @@ function coordinateCheckpoints(
     }
   return new CheckpointCoordinator(
     recovery.store,
-    { name: plan.jobName, maxParallelism: plan.options.maxParallelism },
+    { name: plan.jobName, maxParallelism: plan.options.maxParallelism, fingerprint: recovery.fingerprint },
     { all, sources: sourceTasks },
     recovery.committers,
     {

@@ -32,10 +32,12 @@ export interface RunOptions extends PlanOverrides {
   control?: JobControl;
   /** Timers of the checkpoint coordinator and the restart delay; tests pass ManualTimerService. */
   timers?: TimerService;
+  /** The configuration the job was built from (JobContext.config): checkpoints record it, and a resume compares it. */
+  config?: Record<string, unknown>;
 }
 
 export interface ModuleRunOptions extends Omit<RunOptions, "clock"> {
-  /** Configuration handed to the job module's factory. */
+  /** Configuration handed to the job module's factory (and recorded by checkpoints). */
   config?: Record<string, unknown>;
 }
 

@@ -154,9 +154,9 @@ export class Task {
     if (this.status !== "running") return;
     for (const op of this.operators) (op.operator as StreamOperator).endInput();
     this.flushSinks();
-    if (this.checkpoints !== undefined)
-      for (const sink of this.sinks)
-        this.finalCommittables.push([sink.uid, sink.prepareCommit(FINAL_CHECKPOINT_ID)]);
+    // With checkpoints or without: a bounded job commits its last output when it ends.
+    for (const sink of this.sinks)
+      this.finalCommittables.push([sink.uid, sink.prepareCommit(FINAL_CHECKPOINT_ID)]);
     this.status = "finishing";
   }
 
