@@ -287,7 +287,8 @@ async function runJobOnce(job: Job, options: RunOptions): Promise<JobResult> {
     operators: final.operators,
     deadLetters,
     durationMs: final.elapsedMs,
-    stopped: executor.isCancelled,
+    // A stop with a savepoint that completed ends the run there, even if the input ended meanwhile.
+    stopped: executor.isCancelled || coordinator?.stoppedAt !== undefined,
     channels: channelStats,
     checkpoints: coordinator?.completed,
     restoredFrom: recovery?.restore?.checkpointId,

@@ -294,7 +294,7 @@ async function runJobModuleOnce(pathOrUrl: string, options: ModuleRunOptions): P
     operators: final.operators,
     deadLetters,
     durationMs: final.elapsedMs,
-    stopped,
+    stopped: stopped || checkpointCoordinator?.stoppedAt !== undefined,
     checkpoints: checkpointCoordinator?.completed,
     restoredFrom: recovery?.restore?.checkpointId,
   });
