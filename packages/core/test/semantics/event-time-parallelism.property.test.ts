@@ -36,6 +36,8 @@ interface Case {
   bucket: number;
   kind: "timers" | "flag" | "window";
   batchSize: number;
+  /** Idleness timeout of the watermark strategy (ms of processing time); 0 = none. */
+  idleMs: number;
 }
 
 const recordsArb = (lateAllowed: boolean) =>
@@ -48,9 +50,10 @@ const recordsArb = (lateAllowed: boolean) =>
       bucket: fc.integer({ min: 20, max: 2_000 }),
       kind: fc.constantFrom<Case["kind"]>("timers", "flag", "window"),
       batchSize: fc.constantFrom(1, 7, 64, 1024),
+      idleMs: fc.constantFrom(0, 0, 5, 40),
       seed: fc.integer(),
     })
-    .map(({ n, keys, step, bound, bucket, kind, batchSize, seed }): Case => {
+    .map(({ n, keys, step, bound, bucket, kind, batchSize, idleMs, seed }): Case => {
       let s = seed >>> 0 || 1;
       const next = () => {
         s ^= s << 13;
@@ -66,7 +69,7 @@ const recordsArb = (lateAllowed: boolean) =>
         const ts = 1_714_521_598_695 + i * step - Math.floor(next() * (bound + 1)) - late;
         records.push({ k: Math.floor(next() * keys), ts, v: Math.floor(next() * 1000) });
       }
-      return { records, bound, bucket, kind, batchSize };
+      return { records, bound, bucket, kind, batchSize, idleMs };
     });
 
 // State handles live in fields set in open(): each subtask gets its own instance of the function
@@ -120,11 +123,13 @@ function buildJob(c: Case, file: string, sink: { dir: string } | undefined, onRe
     maxParallelism: 16,
     autoWatermarkIntervalMs: 0,
     batchSize: c.batchSize,
+    channelCapacity: 1,
   });
+  const strategy = WatermarkStrategy.forBoundedOutOfOrderness<Rec>(c.bound).withTimestamp((r) => r.ts);
   const input = job
     .fromSource(
       FileSource.ndjson<Rec>(file, { batchSize: c.batchSize }),
-      WatermarkStrategy.forBoundedOutOfOrderness<Rec>(c.bound).withTimestamp((r) => r.ts),
+      c.idleMs > 0 ? strategy.withIdleness(c.idleMs) : strategy,
       "records",
     )
     .uid("records");
@@ -158,6 +163,15 @@ function buildJob(c: Case, file: string, sink: { dir: string } | undefined, onRe
   return { job, handle: out.collect("collect") as CollectHandle<string> };
 }
 
+/**
+ * Processing time that moves a few milliseconds at every reading: idleness timeouts and periodic
+ * checks happen at many points of a run, deterministically and without waiting.
+ */
+function tickingClock(): { now(): number } {
+  let time = 0;
+  return { now: () => (time += 3) };
+}
+
 function writeInput(dir: string, c: Case): string {
   const file = join(dir, "input.ndjson");
   writeFileSync(file, c.records.map((r) => `${JSON.stringify(r)}\n`).join(""));
@@ -166,7 +180,7 @@ function writeInput(dir: string, c: Case): string {
 
 async function collectAt(c: Case, file: string, parallelism: number): Promise<string[]> {
   const { job, handle } = buildJob(c, file, undefined);
-  const result = await runJob(job, { parallelism, onWarning: () => {} });
+  const result = await runJob(job, { parallelism, clock: tickingClock(), onWarning: () => {} });
   return result.collected(handle!).sort();
 }
 
@@ -202,6 +216,7 @@ async function rescaleChain(
     });
     const result = await runJob(job, {
       parallelism: steps[i],
+      clock: tickingClock(),
       control,
       onWarning: () => {},
       checkpointing: {

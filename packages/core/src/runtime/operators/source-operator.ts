@@ -159,18 +159,27 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     return this.multiplexer === undefined || this.finished ? Number.POSITIVE_INFINITY : this.nextPeriodicEmit;
   }
 
+  /** The task could not read since the last check (held back): no split counts that time as idle. */
+  holdIdleness(): void {
+    this.held = true;
+  }
+
+  private held = false;
+
   /** Periodic watermark emission and idleness detection. */
   advanceProcessingTime(now: number): void {
     if (this.multiplexer === undefined || now < this.nextPeriodicEmit) return;
     this.nextPeriodicEmit = now + Math.max(this.intervalMs, 1);
     const idleTimeout = this.strategy!.idleTimeoutMs;
+    const held = this.held;
+    this.held = false;
     const all = this.defaultSplit ? [this.defaultSplit, ...this.splits.values()] : this.splits.values();
     for (const split of all) {
       // An idle split stays silent until its next record: a periodic watermark would mark it
       // active again (as in Flink, where an idle generator does not emit).
       if (split.idle) continue;
       split.generator!.onPeriodicEmit(split.watermarkOutput!);
-      if (split.lastActivity === -1) split.lastActivity = now;
+      if (split.lastActivity === -1 || held) split.lastActivity = now;
       else if (idleTimeout > 0 && !split.idle && now - split.lastActivity >= idleTimeout) {
         split.idle = true;
         split.watermarkOutput!.markIdle();

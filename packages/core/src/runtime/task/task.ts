@@ -70,8 +70,10 @@ export class Task {
     if (this.status !== "running" && this.status !== "finishing") return false;
     // A source waiting for its reader is between records: a checkpoint may start while it waits
     // (else a quiet source would hold back every checkpoint and savepoint of the job).
-    if (this.waiting !== undefined && !(this.waitingForReader && this.pendingTrigger !== undefined))
+    if (this.waiting !== undefined && !(this.waitingForReader && this.pendingTrigger !== undefined)) {
+      if (!this.waitingForReader) this.holdSourceIdleness();
       return false;
+    }
     if (this.pendingTrigger !== undefined && this.status === "running") {
       const id = this.pendingTrigger;
       this.pendingTrigger = undefined;
@@ -79,10 +81,16 @@ export class Task {
       return true;
     }
     for (const sink of this.sinks)
-      if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
+      if (sink.pendingFlush !== undefined) {
+        this.holdSourceIdleness();
+        return this.waitFor(sink.pendingFlush);
+      }
     let backpressured = false;
     for (const writer of this.writers) if (!writer.drainPending()) backpressured = true;
-    if (backpressured) return false;
+    if (backpressured) {
+      this.holdSourceIdleness();
+      return false;
+    }
     if (this.status === "finishing") {
       this.finish();
       return true;
@@ -96,6 +104,16 @@ export class Task {
     if (progressed) this.flushSinks();
     if (!progressed || now - this.lastFlush >= this.batchTimeoutMs) this.flushWriters(now);
     return progressed;
+  }
+
+  /**
+   * A source task that cannot read because it is held back (backpressure, a sink flush) is busy,
+   * not idle: its splits must not time out as idle meanwhile, or downstream would let the
+   * watermark pass records the source has yet to send, making them late (as Flink pauses its
+   * idleness clock under backpressure).
+   */
+  private holdSourceIdleness(): void {
+    if (this.input.kind === "source") this.input.source.holdIdleness();
   }
 
   /** The end-of-input events may still wait for credit after the task finished. */
