@@ -2,7 +2,7 @@
  * `eddy run` as a function: opens a job file, runs it until its input ends or `signal` aborts,
  * and reports progress. It throws what the job threw; the CLI turns that into an exit code.
  */
-import type { JobControl, JobResult } from "@eddy/core";
+import { eventTimeWarnings, type JobControl, type JobResult } from "@eddy/core";
 import type { CheckpointArguments } from "./command-line.ts";
 import { execute } from "./execute.ts";
 import { type JobFileOptions, openJobFile } from "./job-file.ts";
@@ -44,6 +44,9 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
     });
     return result;
   } finally {
+    // Late drops above the job's share and far-future records: said once, at the end.
+    if (result !== undefined)
+      for (const warning of eventTimeWarnings(result.operators, result.plan.options)) reporter?.warn(warning);
     reporter?.finish(
       result && {
         jobName: result.plan.jobName,

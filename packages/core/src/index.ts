@@ -32,7 +32,7 @@ export {
   planJob,
 } from "./plan/physical-plan.ts";
 export { defaultSavepointDir, JobControl } from "./runtime/job/job-control.ts";
-export type { JobProgress, OperatorProgress } from "./runtime/job/job-metrics.ts";
+export { eventTimeWarnings, type JobProgress, type OperatorProgress } from "./runtime/job/job-metrics.ts";
 export { type JobContext, type JobFactory, loadJobModule } from "./runtime/job/job-module.ts";
 export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/job/restart-strategy.ts";
 export {

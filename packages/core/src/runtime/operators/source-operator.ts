@@ -49,6 +49,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     private readonly strategy: WatermarkStrategy<T> | undefined,
     private readonly intervalMs: number,
     private readonly setIdle: (idle: boolean) => void,
+    /** A record further ahead than this of every timestamp before it is reported (metrics). */
+    private readonly farFutureMs = 86_400_000,
   ) {
     this.assigner = strategy?.timestampAssigner;
     if (strategy !== undefined)
@@ -147,12 +149,29 @@ export class SourceOperator<T> implements ReaderOutput<T> {
         split.watermarkOutput!.markActive();
       }
       split.lastActivity = -1; // marks "active since the last periodic check"
+      if (timestamp > this.maxTimestamp) this.advanceMaxTimestamp(timestamp);
       generator.onEvent(value, timestamp, split.watermarkOutput!);
       this.output.collect(value, timestamp);
       if (this.intervalMs === 0) generator.onPeriodicEmit(split.watermarkOutput!);
       return;
     }
     this.output.collect(value, timestamp);
+  }
+
+  /** The highest timestamp read so far, to notice a record far ahead of all before it. */
+  private maxTimestamp = Number.NEGATIVE_INFINITY;
+
+  private advanceMaxTimestamp(timestamp: number): void {
+    const metrics = this.context.metrics;
+    if (
+      timestamp - this.maxTimestamp > this.farFutureMs &&
+      this.maxTimestamp !== Number.NEGATIVE_INFINITY &&
+      Number.isNaN(metrics.farFutureTimestamp)
+    ) {
+      metrics.farFutureTimestamp = timestamp;
+      metrics.farFutureAheadMs = timestamp - this.maxTimestamp;
+    }
+    this.maxTimestamp = timestamp;
   }
 
   nextProcessingTime(): number {

@@ -19,10 +19,14 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
   private readonly assigner: TimestampAssigner<T> | undefined;
   private nextEmit = 0;
   private emitted = Number.NEGATIVE_INFINITY;
+  /** The highest timestamp assigned so far, to notice a record far ahead of all before it. */
+  private maxTimestamp = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly strategy: WatermarkStrategy<T>,
     private readonly intervalMs: number,
+    /** A record further ahead than this of every timestamp before it is reported (metrics). */
+    private readonly farFutureMs = 86_400_000,
   ) {
     super();
     this.assigner = strategy.timestampAssigner;
@@ -45,6 +49,18 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
         this.context.recordFailed(error, value, NO_TIMESTAMP);
         return;
       }
+    }
+    if (timestamp > this.maxTimestamp) {
+      const metrics = this.context.metrics;
+      if (
+        timestamp - this.maxTimestamp > this.farFutureMs &&
+        this.maxTimestamp !== Number.NEGATIVE_INFINITY &&
+        Number.isNaN(metrics.farFutureTimestamp)
+      ) {
+        metrics.farFutureTimestamp = timestamp;
+        metrics.farFutureAheadMs = timestamp - this.maxTimestamp;
+      }
+      this.maxTimestamp = timestamp;
     }
     this.generator.onEvent(value, timestamp, this);
     this.output.collect(value, timestamp);

@@ -185,6 +185,7 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
         spec.watermarks,
         options.autoWatermarkIntervalMs,
         (idle) => setIdle(idle),
+        options.farFutureWarningMs,
       );
       operator = sourceOperator;
       const reader = sourceReader;
@@ -206,6 +207,7 @@ async function deployTask(d: ThreadDeployment, vertex: JobVertex, subtask: numbe
       operator = createOperator(node, {
         collected: d.collected,
         autoWatermarkIntervalMs: options.autoWatermarkIntervalMs,
+        farFutureWarningMs: options.farFutureWarningMs,
       });
       if (operator instanceof SinkOperator) sinks.push(operator);
     }
