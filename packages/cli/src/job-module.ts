@@ -19,6 +19,7 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { EddyError, Job } from "@eddy/core";
+import { applyDeclaredKeys, declaredConfigKeys, trackReads, unreadKeysWarning } from "./config-keys.ts";
 import { JobModuleError } from "./errors.ts";
 import type { JobConfig } from "./job-config.ts";
 
@@ -34,6 +35,17 @@ export type JobFactory = (context: JobContext) => Job | Promise<Job>;
 /** The shape of a job module's namespace. */
 export interface JobModule {
   readonly default: Job | JobFactory;
+  /** The configuration keys the job takes (see config-keys.ts); optional. */
+  readonly config?: unknown;
+}
+
+/** What loading checks about the configuration given on the command line. */
+export interface ConfigChecks {
+  /** Keys given with `--set`: unknown ones are errors (declared keys) or warned about (unread). */
+  readonly setKeys: readonly string[];
+  /** Told the configuration the job was built with (declared defaults filled in). */
+  readonly onConfig?: (config: JobConfig) => void;
+  readonly warn?: (message: string) => void;
 }
 
 /** A module path (relative to the current directory) or URL as the URL to import. */
@@ -42,7 +54,7 @@ export function jobModuleUrl(path: string): string {
 }
 
 /** Imports a job module and returns its job, built with `context` when the module is a factory. */
-export async function loadJob(path: string, context: JobContext): Promise<Job> {
+export async function loadJob(path: string, context: JobContext, checks?: ConfigChecks): Promise<Job> {
   const url = jobModuleUrl(path);
   if (url.startsWith("file:")) {
     try {
@@ -61,7 +73,7 @@ export async function loadJob(path: string, context: JobContext): Promise<Job> {
       cause: error,
     });
   }
-  return jobFromModule(path, namespace, context);
+  return jobFromModule(path, namespace, context, checks);
 }
 
 /** Checks a module namespace against the contract and builds its job. */
@@ -69,15 +81,29 @@ export async function jobFromModule(
   path: string,
   namespace: Partial<JobModule>,
   context: JobContext,
+  checks?: ConfigChecks,
 ): Promise<Job> {
   const exported: unknown = namespace.default;
-  if (exported instanceof Job) return exported;
+  const setKeys = checks?.setKeys ?? [];
+  const keys = declaredConfigKeys(path, namespace.config);
+  let config: Readonly<JobConfig> = context.config;
+  if (keys !== undefined) config = applyDeclaredKeys(keys, context.config, setKeys);
+  checks?.onConfig?.(config);
+  // Without declared keys, the reads of the factory tell which --set keys meant nothing to it.
+  const tracked = trackReads(Object.freeze({ ...config }));
+  const warnUnread = () => {
+    const warning = keys === undefined ? unreadKeysWarning(setKeys, tracked.read) : undefined;
+    if (warning !== undefined) checks?.warn?.(warning);
+  };
+  if (exported instanceof Job) {
+    warnUnread();
+    return exported;
+  }
   if (typeof exported === "function") {
     let built: unknown;
     try {
-      built = await (exported as JobFactory)(
-        Object.freeze({ ...context, config: Object.freeze({ ...context.config }) }),
-      );
+      built = await (exported as JobFactory)(Object.freeze({ ...context, config: tracked.config }));
+      warnUnread();
     } catch (error) {
       if (error instanceof EddyError) throw error;
       throw new JobModuleError(

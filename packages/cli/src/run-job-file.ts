@@ -22,6 +22,7 @@ export interface RunJobFileOptions extends JobFileOptions {
 export async function runJobFile(options: RunJobFileOptions): Promise<JobResult> {
   const opened = await openJobFile(options);
   const reporter = options.reporter;
+  for (const warning of opened.warnings) reporter?.warn(warning);
   let result: JobResult | undefined;
   try {
     result = await execute(opened, {

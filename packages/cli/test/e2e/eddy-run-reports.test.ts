@@ -32,3 +32,70 @@ describe("eddy run: late records and far-future timestamps", () => {
       );
     });
 });
+
+describe("eddy run: messages that used to mislead", () => {
+  it("a timestamp assigner returning a string is named as such, with the fix", async () => {
+    const run = await eddy([
+      "run",
+      `${FIXTURES}/messy-input-job.ts`,
+      "--set",
+      "case=strings",
+      "--set",
+      "errorHandling=fail",
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /the timestamp assigner returned the string "1714521598695", not a number: return milliseconds since the epoch as a number \(Number\(text\) for digits, Date\.parse\(text\) for a date\)/,
+    );
+  });
+
+  it("says when it stops printing dead letters, and the summary gives them all", async () => {
+    const run = await eddy(["run", `${FIXTURES}/messy-input-job.ts`, "--set", "case=bad-records"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr.match(/\[eddy\] dead letter #/g)?.length, 20);
+    assert.match(
+      run.stderr,
+      /\[eddy\] further dead letters are not printed \(only every 10,000th\); 21 so far/,
+    );
+    assert.match(run.stderr, /, 25 dead letters/);
+  });
+
+  it("a --set key a module that declares its keys does not know is a usage error naming them", async () => {
+    const run = await eddy(["run", "examples/sensor-averages.ts", "--set", "reading=5000"]);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /^eddy: unknown configuration key 'reading' \(--set\): the job takes 'readings' \(how many readings to generate, default 200000\), 'output' \(.*\); did you mean 'readings'\?\n/,
+    );
+  });
+
+  it("a --set key a module that declares nothing never read is warned about", async () => {
+    const run = await eddy([
+      "run",
+      `${FIXTURES}/messy-input-job.ts`,
+      "--set",
+      "case=bad-records",
+      "--set",
+      "cas=1",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /\[eddy\] warning: the job never read --set cas \(it read 'errorHandling', 'case'\): check the spelling/,
+    );
+  });
+
+  it("-p -2 is a usage error naming the flag and the fix, not node's parser message", async () => {
+    const run = await eddy(["run", "examples/word-count.ts", "-p", "-2"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^eddy: --parallelism must be a positive integer such as 2, not '-2'\n/);
+    assert.doesNotMatch(run.stderr, /ambiguous/);
+  });
+
+  it("the short usage lists savepoint", async () => {
+    const run = await eddy(["bogus"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /\n {7}eddy savepoint <job name> \[--stop\]\n/);
+  });
+});

@@ -13,6 +13,7 @@ import type {
   WatermarkGenerator,
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
+import { notATimestamp } from "../../time/watermark-strategy.ts";
 import type { OperatorContext, Output } from "./operator.ts";
 
 class SplitOutput<T> implements SourceOutput<T> {
@@ -135,7 +136,7 @@ export class SourceOperator<T> implements ReaderOutput<T> {
       try {
         timestamp = this.assigner(value, timestamp);
         if (typeof timestamp !== "number" || Number.isNaN(timestamp))
-          throw new Error(`the timestamp assigner returned ${String(timestamp)}, not a number`);
+          throw new Error(notATimestamp(timestamp));
       } catch (error) {
         if (error instanceof EddyError) throw error;
         this.context.recordFailed(error, value, NO_TIMESTAMP);

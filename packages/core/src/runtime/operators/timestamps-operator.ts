@@ -11,6 +11,7 @@ import type {
   WatermarkOutput,
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
+import { notATimestamp } from "../../time/watermark-strategy.ts";
 import { AbstractOperator } from "./abstract-operator.ts";
 import type { OneInputOperator, OperatorContext } from "./operator.ts";
 
@@ -43,7 +44,7 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
       try {
         timestamp = this.assigner(value, timestamp);
         if (typeof timestamp !== "number" || Number.isNaN(timestamp))
-          throw new Error(`the timestamp assigner returned ${String(timestamp)}, not a number`);
+          throw new Error(notATimestamp(timestamp));
       } catch (error) {
         if (error instanceof EddyError) throw error;
         this.context.recordFailed(error, value, NO_TIMESTAMP);
