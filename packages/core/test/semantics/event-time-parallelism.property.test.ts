@@ -133,7 +133,15 @@ function buildJob(c: Case, file: string, sink: { dir: string } | undefined, onRe
       "records",
     )
     .uid("records");
-  const counted = onRecord === undefined ? input : input.map((r) => (onRecord(), r)).uid("count");
+  const counted =
+    onRecord === undefined
+      ? input
+      : input
+          .map((r) => {
+            onRecord();
+            return r;
+          })
+          .uid("count");
   const keyed = counted.keyBy((r) => r.k);
   const out =
     c.kind === "window"
