@@ -118,6 +118,12 @@ class CountLateReadings implements KeyedProcessFunction<string, SensorReading, s
 
 export const LATE_READINGS = new OutputTag<SensorReading>("late-readings");
 
+/** The keys `--set` may give: any other is an error naming these (eddy run reads this export). */
+export const config = {
+  readings: { default: 200_000, description: "how many readings to generate" },
+  output: { description: "an NDJSON file to write the averages to (default: print them)" },
+};
+
 export default ({ config }: JobContext): Job => {
   const count = config.readings ?? 200_000;
   if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0)

@@ -286,6 +286,16 @@ function parse(
     const option = /'([^']+)'/.exec(message)?.[1];
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined)
       throw new UsageError(`unknown option '${option}'`, usage);
+    // "-p -2": node:util calls the value ambiguous and suggests its own syntax; say what is wrong.
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option !== undefined && /ambiguous/.test(message)) {
+      const value = args[args.indexOf(option) + 1] ?? "";
+      if (option === "-p" || option === "--parallelism") parseParallelism(value, usage);
+      throw new UsageError(
+        `option '${option}' is followed by '${value}', which looks like an option, not its value: ` +
+          `give '${option}' a value, or write '${option}=${value}' if the value starts with a dash`,
+        usage,
+      );
+    }
     throw new UsageError(lowerFirst(message), usage);
   }
 }

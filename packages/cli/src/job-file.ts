@@ -27,7 +27,10 @@ export interface JobFileOptions {
 export interface OpenedJobFile {
   readonly job: Job;
   readonly moduleUrl: string;
+  /** The context the job was built with (declared defaults filled in); workers get the same. */
   readonly context: JobContext;
+  /** Warnings about the configuration (--set keys the job never read). */
+  readonly warnings: readonly string[];
 }
 
 export async function openJobFile(options: JobFileOptions): Promise<OpenedJobFile> {
@@ -36,19 +39,28 @@ export async function openJobFile(options: JobFileOptions): Promise<OpenedJobFil
     env: options.env ?? process.env,
     overrides: options.overrides,
   });
-  const context: JobContext =
+  const given: JobContext =
     options.parallelism === undefined ? { config } : { config, parallelism: options.parallelism };
   const moduleUrl = COMPILE_TYPESCRIPT
     ? await compileJobModule(options.job, toModuleUrl(options.job))
     : toModuleUrl(options.job);
-  const job = await loadJobModule(moduleUrl, context);
+  const warnings: string[] = [];
+  let effective: JobContext["config"] = config;
+  const job = await loadJobModule(moduleUrl, given, {
+    setKeys: Object.keys(options.overrides ?? {}),
+    onConfig: (c) => {
+      effective = c;
+    },
+    warn: (message) => warnings.push(message),
+  });
+  const context: JobContext = { ...given, config: effective };
   const max = job.options.maxParallelism;
   if (options.parallelism !== undefined && options.parallelism > max)
     throw new UsageError(
       `--parallelism ${options.parallelism} exceeds job '${job.name}'s maxParallelism ${max}: ` +
         `use at most ${max}, or raise maxParallelism in Job.create`,
     );
-  return { job, moduleUrl, context };
+  return { job, moduleUrl, context, warnings };
 }
 
 /**

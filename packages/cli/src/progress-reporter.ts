@@ -54,6 +54,11 @@ export class ProgressReporter {
     if (this.mode !== "none") this.streams.stderr.write(`${text}\n`);
   }
 
+  /** Writes a warning on stderr, even when quiet (warnings are not progress). */
+  warn(text: string): void {
+    this.streams.stderr.write(`[eddy] warning: ${text}\n`);
+  }
+
   /** Stops redrawing and, unless quiet, prints the summary of a job that ran to its end or was stopped. */
   finish(summary: JobSummary | undefined): void {
     this.block?.detach();

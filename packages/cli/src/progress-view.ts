@@ -65,6 +65,8 @@ export function renderProgressBlock(
   }
   const deadLetters = deadLetterCount(current.operators, current.deadLetters);
   if (deadLetters > 0) header += `  dead letters ${formatCount(deadLetters)}`;
+  const late = lateCount(current.operators);
+  if (late > 0) header += `  late, dropped ${formatCount(late)}`;
 
   const rows = current.operators.map((op) => {
     const before = previous?.operators.find((p) => p.nodeId === op.nodeId);
@@ -124,6 +126,8 @@ export function renderProgressLine(previous: JobProgress | undefined, current: J
     line += `  ${formatPercent(t.fraction)} ETA ${t.etaMs === undefined ? "-" : formatEta(t.etaMs)}`;
   const deadLetters = deadLetterCount(current.operators, current.deadLetters);
   if (deadLetters > 0) line += `  dead letters ${formatCount(deadLetters)}`;
+  const late = lateCount(current.operators);
+  if (late > 0) line += `  late, dropped ${formatCount(late)}`;
   return line;
 }
 
@@ -149,11 +153,19 @@ export function renderSummary(summary: JobSummary): string {
   const perSecond = seconds > 0 ? read / seconds : 0;
   const ended = summary.stopped ? "stopped after" : "finished in";
   const deadLetters = deadLetterCount(summary.operators, summary.deadLetters);
+  let late = 0;
+  for (const op of summary.operators) late += op.lateDropped ?? 0;
   return (
     `[eddy] job '${summary.jobName}' ${ended} ${formatDuration(summary.durationMs)}: ` +
     `${formatCount(read)} records read (${formatCount(perSecond)}/s), ${formatCount(written)} written, ` +
     `${formatCount(deadLetters)} dead letter${deadLetters === 1 ? "" : "s"}` +
+    (late > 0 ? `, ${formatCount(late)} late record${late === 1 ? "" : "s"} dropped` : "") +
     renderCheckpoints(summary) +
+    // Late drops per operator: which window dropped how many (they are no dead letters).
+    summary.operators
+      .filter((op) => (op.lateDropped ?? 0) > 0)
+      .map((op) => `\n[eddy]   ${op.uid}: ${formatCount(op.lateDropped ?? 0)} late, dropped`)
+      .join("") +
     summary.operators
       .filter((op) => Object.keys(op.metrics ?? {}).length > 0)
       .map((op) => `\n[eddy]   ${op.uid}: ${renderUserMetrics(op)}`)
@@ -189,6 +201,12 @@ function deadLetterCount(operators: readonly OperatorProgress[], unconsumed: num
   let failed = 0;
   for (const op of operators) failed += op.recordsFailed;
   return Math.max(failed, unconsumed);
+}
+
+function lateCount(operators: readonly OperatorProgress[]): number {
+  let late = 0;
+  for (const op of operators) late += op.lateDropped ?? 0;
+  return late;
 }
 
 function sum(

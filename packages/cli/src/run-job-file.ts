@@ -2,7 +2,7 @@
  * `eddy run` as a function: opens a job file, runs it until its input ends or `signal` aborts,
  * and reports progress. It throws what the job threw; the CLI turns that into an exit code.
  */
-import type { JobControl, JobResult } from "@eddy/core";
+import { eventTimeWarnings, type JobControl, type JobResult } from "@eddy/core";
 // Registers the "lmdb" state backend, so a job with stateBackend: "lmdb" runs without importing it.
 import "@eddy/state-lmdb";
 import type { CheckpointArguments } from "./command-line.ts";
@@ -24,6 +24,7 @@ export interface RunJobFileOptions extends JobFileOptions {
 export async function runJobFile(options: RunJobFileOptions): Promise<JobResult> {
   const opened = await openJobFile(options);
   const reporter = options.reporter;
+  for (const warning of opened.warnings) reporter?.warn(warning);
   let result: JobResult | undefined;
   try {
     result = await execute(opened, {
@@ -47,6 +48,9 @@ export async function runJobFile(options: RunJobFileOptions): Promise<JobResult>
     });
     return result;
   } finally {
+    // Late drops above the job's share and far-future records: said once, at the end.
+    if (result !== undefined)
+      for (const warning of eventTimeWarnings(result.operators, result.plan.options)) reporter?.warn(warning);
     reporter?.finish(
       result && {
         jobName: result.plan.jobName,

@@ -4,6 +4,7 @@
  */
 
 export const MAIN_SYNOPSIS = `Usage: eddy run|plan <job.ts|job.js> [options]
+       eddy savepoint <job name> [--stop]
        eddy nexmark generate --events <n> [options]
 Run 'eddy --help' for the commands.`;
 

@@ -191,3 +191,15 @@ export class SinkNeedsCheckpointsError extends EddyError {
     );
   }
 }
+
+/**
+ * A configuration key given from outside (`--set`) that the job module does not declare (its
+ * `export const config`); the message names the keys it takes.
+ */
+export class UnknownConfigKeyError extends EddyError {
+  readonly keys: readonly string[];
+  constructor(keys: readonly string[], message: string) {
+    super("EDDY_CONFIG_UNKNOWN_KEY", message);
+    this.keys = keys;
+  }
+}

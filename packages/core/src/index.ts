@@ -38,7 +38,7 @@ export {
   planJob,
 } from "./plan/physical-plan.ts";
 export { defaultSavepointDir, JobControl } from "./runtime/job/job-control.ts";
-export type { JobProgress, OperatorProgress } from "./runtime/job/job-metrics.ts";
+export { eventTimeWarnings, type JobProgress, type OperatorProgress } from "./runtime/job/job-metrics.ts";
 export { type JobContext, type JobFactory, type JobModule, loadJobModule } from "./runtime/job/job-module.ts";
 export { type ChannelStats, JobResult, type JobResultParts } from "./runtime/job/job-result.ts";
 export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/job/restart-strategy.ts";

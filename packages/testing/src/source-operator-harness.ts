@@ -121,6 +121,15 @@ export class SourceOperatorHarness<T> {
     return settle();
   }
 
+  /**
+   * The source task is held back (backpressure, a sink flush) and does not read until the next
+   * periodic check: that time does not count towards idleness.
+   */
+  holdBack(): this {
+    this.operator.holdIdleness();
+    return this;
+  }
+
   /** Moves processing time: periodic watermarks and idleness checks run when due. */
   setProcessingTime(time: number): this {
     this.env.clock.set(time);

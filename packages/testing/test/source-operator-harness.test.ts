@@ -176,6 +176,24 @@ describe("source watermarks per split", () => {
     await h.close();
   });
 
+  it("a source held back by backpressure is busy, not idle: its splits do not time out meanwhile", async () => {
+    const source = new FedSource();
+    const h = await SourceOperatorHarness.create(source, ascending().withIdleness(50), {
+      autoWatermarkIntervalMs: 10,
+    });
+    source.assign("a");
+    await h.settle();
+    source.push("a", timestamped(1, 1));
+    h.poll();
+    // Ten periodic checks, 100 ms, while the task cannot read: the split stays active.
+    for (let i = 0; i < 10; i++) h.holdBack().advanceProcessingTime(10);
+    assert.deepEqual(h.idleChanges(), []);
+    // Free again, but nothing to read: idle after the timeout.
+    for (let i = 0; i < 10; i++) h.advanceProcessingTime(10);
+    assert.deepEqual(h.idleChanges(), [true]);
+    await h.close();
+  });
+
   it("a reader without splits holds the watermark, is idle after the idleness timeout, active with its first split, idle again when that split goes quiet", async () => {
     const source = new FedSource();
     const h = await SourceOperatorHarness.create(source, ascending().withIdleness(50), {

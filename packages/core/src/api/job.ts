@@ -39,6 +39,22 @@ export interface JobOptions {
   stateBackend?: StateBackendChoice;
   /** Directory of the LMDB backend's working state (one subdirectory per job). Default `.eddy/state`. */
   stateDir?: string;
+  /**
+   * A window that drops more than this share of its input as late (records behind the watermark
+   * by more than the allowed lateness, with no late-data side output) is reported with a warning.
+   * Default 0.01 (1%): with an out-of-orderness bound that fits the data, late drops are rare;
+   * more than one in a hundred points to a bound that is too tight or a record with a wrong,
+   * far-future timestamp. Late drops are not failures: errorHandling "fail" does not fail on them,
+   * and they are no dead letters; keep them with `sideOutputLateData(tag)`.
+   */
+  lateDropWarningRatio?: number;
+  /**
+   * A record whose timestamp is more than this far ahead of every timestamp its source (or
+   * timestamp assigner) saw before is reported with a warning naming the operator and the
+   * timestamp: it moves the watermark that far, and the records after it become late. Default one
+   * day: real streams move forward smoothly, while a wrong unit or a typo jumps years.
+   */
+  farFutureWarningMs?: number;
 }
 
 /**
@@ -156,6 +172,8 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     batchSize: options.batchSize ?? 1024,
     channelCapacity: options.channelCapacity ?? 4,
     batchTimeoutMs: options.batchTimeoutMs ?? 50,
+    lateDropWarningRatio: options.lateDropWarningRatio ?? 0.01,
+    farFutureWarningMs: options.farFutureWarningMs ?? 86_400_000,
   };
   positiveInt("parallelism", resolved.parallelism);
   positiveInt("maxParallelism", resolved.maxParallelism);
@@ -168,6 +186,16 @@ export function resolveJobOptions(options: JobOptions): ResolvedJobOptions {
     throw new ConfigError(
       "errorHandling",
       `must be "fail" or "dead-letter", not ${JSON.stringify(resolved.errorHandling)}`,
+    );
+  if (!(resolved.lateDropWarningRatio >= 0 && resolved.lateDropWarningRatio <= 1))
+    throw new ConfigError(
+      "lateDropWarningRatio",
+      `must be a share between 0 and 1 (0.01 warns above 1%), not ${JSON.stringify(resolved.lateDropWarningRatio)}`,
+    );
+  if (!(resolved.farFutureWarningMs > 0))
+    throw new ConfigError(
+      "farFutureWarningMs",
+      `must be a positive number of milliseconds, not ${JSON.stringify(resolved.farFutureWarningMs)}`,
     );
   if (!(resolved.autoWatermarkIntervalMs >= 0))
     throw new ConfigError("autoWatermarkIntervalMs", "must be a number of milliseconds >= 0");

@@ -136,6 +136,14 @@ export class CheckpointCoordinator {
     await this.whenIdle();
   }
 
+  /**
+   * The id of the savepoint a stop-with-savepoint completed, if one did: the run ends there even
+   * when its input ended meanwhile (its final output is then not committed; see finish).
+   */
+  stoppedAt: number | undefined;
+  /** The checkpoint of a stop-with-savepoint in flight. */
+  private lastId: number | undefined;
+
   /** A commit failed, or checkpoints failed more often than tolerated: the job must fail. */
   get error(): Error | undefined {
     return this.failure;
@@ -163,7 +171,10 @@ export class CheckpointCoordinator {
       if (id === undefined) continue;
       // The last checkpoint before a stop: none may follow it, or their commits would reach past
       // the state it holds.
-      if (options.last) this.stop();
+      if (options.last) {
+        this.stop();
+        this.lastId = id;
+      }
       await new Promise<void>((resolve, reject) => this.outcomes.set(id, { resolve, reject }));
       return id;
     }
@@ -252,6 +263,7 @@ export class CheckpointCoordinator {
       this.lastCompletedId = pending.id;
       this.failuresInARow = 0;
       await this.commit(committables);
+      if (this.lastId === pending.id) this.stoppedAt = pending.id;
       await this.store.prune(this.retain);
       this.outcomes.get(pending.id)?.resolve();
     } catch (error) {
@@ -312,6 +324,13 @@ export class CheckpointCoordinator {
     await this.whenIdle();
     if (this.failure !== undefined) throw this.failure;
     const committables = mergeCommittables(finalCommittables);
+    // The input ended while a stop with a savepoint was under way: the run ends at that savepoint,
+    // which a later run resumes. Committing the output written after it too would repeat it then.
+    if (this.stoppedAt !== undefined) {
+      for (const [uid, list] of Object.entries(committables))
+        if (list.length > 0) await this.committers.get(uid)?.abort?.(list);
+      return;
+    }
     const id = this.nextId++;
     const stats: CheckpointStats = { durationMs: 0, syncMs: 0, asyncMs: 0, alignmentMs: 0, bytes: 0 };
     await this.store.completeCheckpoint(this.metadata(id, [], {}, committables, true, stats));

@@ -1,8 +1,10 @@
 /**
  * Combines the watermarks of several inputs (a source's splits, or a task's input channels) into
  * one: the minimum over the inputs that are active. An idle input holds nothing back; when every
- * input is idle the combination is idle too. A finished input counts as +Infinity. Emits only
- * when the combined watermark advances, so downstream sees a strictly increasing sequence.
+ * input that has not finished is idle, the combination is idle too (and holds its watermark). A
+ * finished input holds nothing back either, but never moves the watermark past an idle input; once
+ * every input has finished the watermark is +Infinity. Emits only when the combined watermark
+ * advances, so downstream sees a strictly increasing sequence.
  */
 import type { WatermarkOutput } from "./watermark-strategy.ts";
 
@@ -81,8 +83,17 @@ export class WatermarkMultiplexer {
     let min = Number.POSITIVE_INFINITY;
     let anyActive = false;
     let anyIdle = false;
+    let anyFinished = false;
     for (let i = 0; i < this.watermarks.length; i++) {
       if (this.released[i]) continue;
+      // A finished input (or one at the final watermark, +Infinity, whose end follows) says
+      // nothing about event time still to come on the others: were it counted as active at
+      // +Infinity, an idle input would let the watermark jump to the end, and every record that
+      // input sends later would be late.
+      if (!this.live[i] || this.watermarks[i] === Number.POSITIVE_INFINITY) {
+        anyFinished = true;
+        continue;
+      }
       if (this.idle[i]) {
         anyIdle = true;
         continue;
@@ -90,6 +101,8 @@ export class WatermarkMultiplexer {
       anyActive = true;
       if (this.watermarks[i] < min) min = this.watermarks[i];
     }
+    // Every input finished: event time has ended.
+    if (!anyActive && !anyIdle && anyFinished) anyActive = true;
     const allIdle = !anyActive && anyIdle;
     if (!allIdle && this.allIdle) {
       this.allIdle = false;

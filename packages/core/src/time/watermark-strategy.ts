@@ -88,3 +88,15 @@ const noWatermarksGenerator: WatermarkGenerator<unknown> = {
   onEvent() {},
   onPeriodicEmit() {},
 };
+
+/** Why a timestamp assigner's result is no timestamp, and the fix ("1714521598695" is a string). */
+export function notATimestamp(value: unknown): string {
+  if (typeof value === "string")
+    return (
+      `the timestamp assigner returned the string ${JSON.stringify(value)}, not a number: ` +
+      `return milliseconds since the epoch as a number (Number(text) for digits, Date.parse(text) for a date)`
+    );
+  if (typeof value === "number") return "the timestamp assigner returned NaN, not a number of milliseconds";
+  const shown = typeof value === "bigint" ? `${value}n` : String(value);
+  return `the timestamp assigner returned ${shown} (${value === null ? "null" : typeof value}), not a number of milliseconds since the epoch`;
+}

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { SinkContext } from "../../src/connectors/api/index.ts";
 import { NdjsonFileSink, subtaskFilePath } from "../../src/connectors/file-sink.ts";
+import { Job, runJob } from "../../src/index.ts";
 
 let dir = "";
 before(async () => {
@@ -120,5 +121,40 @@ describe("NdjsonFileSink", () => {
   it("refuses records JSON cannot write", () => {
     const writer = new NdjsonFileSink<unknown>(join(dir, "never.ndjson")).createWriter(context());
     assert.throws(() => writer.write(undefined, 0), TypeError);
+  });
+
+  it("in overwrite mode, a run at another parallelism removes the files an earlier run of the sink wrote", async () => {
+    const out = join(dir, "rescaled");
+    await mkdir(out);
+    const path = join(out, "results.ndjson");
+    const run = async (parallelism: number, mode: "overwrite" | "append" = "overwrite") => {
+      const job = Job.create({ name: "rescaled", parallelism });
+      job.fromElements(1, 2, 3, 4, 5, 6).rebalance().sinkTo(new NdjsonFileSink<number>(path, { mode }));
+      await runJob(job);
+      const files = (await readdir(out)).sort();
+      let all: unknown[] = [];
+      for (const f of files)
+        if (/^results(-\d+)?\.ndjson$/.test(f)) all = all.concat(await lines(join(out, f)));
+      return { files, all: all.sort() };
+    };
+    // Other files in the directory, and names that only look alike, are left alone.
+    await writeFile(join(out, "results-old.ndjson"), "1\n");
+    await writeFile(join(out, "other.ndjson"), "1\n");
+    const keep = ["other.ndjson", "results-old.ndjson"];
+    assert.deepEqual(await run(1), { files: [...keep, "results.ndjson"].sort(), all: [1, 2, 3, 4, 5, 6] });
+    const two = await run(2);
+    assert.deepEqual(two.files, [...keep, "results-0.ndjson", "results-1.ndjson"].sort());
+    assert.deepEqual(two.all, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      (await run(3)).files,
+      [...keep, "results-0.ndjson", "results-1.ndjson", "results-2.ndjson"].sort(),
+    );
+    assert.deepEqual((await run(2)).files, [...keep, "results-0.ndjson", "results-1.ndjson"].sort());
+    assert.deepEqual((await run(1)).files, [...keep, "results.ndjson"].sort());
+    // Append mode keeps what is there: a restart must not lose lines.
+    assert.deepEqual(
+      (await run(2, "append")).files,
+      [...keep, "results-0.ndjson", "results-1.ndjson", "results.ndjson"].sort(),
+    );
   });
 });

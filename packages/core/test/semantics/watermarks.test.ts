@@ -332,6 +332,23 @@ describe("WatermarkMultiplexer", () => {
     assert.deepEqual(events, [4, Number.POSITIVE_INFINITY]);
   });
 
+  it("a finished input never carries the watermark past an idle one (it is +Infinity only once all have finished)", () => {
+    // Parallelism 2 over one file: the reader without a split ends at once (final watermark, then
+    // end); the reader with the split goes idle while its file opens. The watermark must hold.
+    const { events, sink } = recorder();
+    const m = new WatermarkMultiplexer(sink);
+    const withSplit = m.addInput();
+    const withoutSplit = m.addInput();
+    m.update(withoutSplit, Number.POSITIVE_INFINITY);
+    m.setIdle(withSplit, true);
+    assert.deepEqual(events, ["idle"]);
+    m.remove(withoutSplit);
+    m.update(withSplit, 100);
+    assert.deepEqual(events, ["idle", "active", 100]);
+    m.update(withSplit, Number.POSITIVE_INFINITY);
+    assert.deepEqual(events, ["idle", "active", 100, Number.POSITIVE_INFINITY]);
+  });
+
   it("a new input holds the watermark back but never makes it go back", () => {
     const { events, sink } = recorder();
     const m = new WatermarkMultiplexer(sink);
@@ -355,7 +372,10 @@ describe("WatermarkMultiplexer", () => {
       arbitrary: fc.record({
         kind: fc.constant("update" as const),
         input: fc.nat(5),
-        watermark: fc.integer({ min: -5, max: 60 }),
+        watermark: fc.oneof(
+          { arbitrary: fc.integer({ min: -5, max: 60 }), weight: 9 },
+          { arbitrary: fc.constant(Number.POSITIVE_INFINITY), weight: 1 },
+        ),
       }),
       weight: 6,
     },
@@ -402,20 +422,33 @@ describe("WatermarkMultiplexer", () => {
               state.idle = false;
             }
           }
-          const active = model.filter((s) => !s.idle);
-          if (active.length > 0) expected = Math.max(expected, Math.min(...active.map((s) => s.wm)));
+          // Finished inputs (removed, or at the final watermark) hold nothing back but never
+          // carry the watermark past an idle input: only when all have finished is it +Infinity.
+          const live = model.filter((s) => !s.removed && s.wm !== Number.POSITIVE_INFINITY);
+          const active = live.filter((s) => !s.idle);
+          const combined =
+            active.length > 0
+              ? Math.min(...active.map((s) => s.wm))
+              : live.length === 0
+                ? Number.POSITIVE_INFINITY
+                : undefined;
+          if (combined !== undefined) expected = Math.max(expected, combined);
           assert.equal(m.currentWatermark, expected);
           for (const e of events.slice(before)) {
             if (typeof e === "number") {
               // Each emitted watermark is the minimum over the active inputs at that moment.
-              assert.equal(e, Math.min(...active.map((s) => s.wm)));
+              assert.equal(e, combined);
               emitted.push(e);
             } else {
               assert.equal(e === "idle", !expectIdle, "idleness events alternate");
               expectIdle = e === "idle";
             }
           }
-          assert.equal(expectIdle, active.length === 0, "idle exactly when every input is idle");
+          assert.equal(
+            expectIdle,
+            active.length === 0 && live.length > 0,
+            "idle exactly when every input that has not finished is idle",
+          );
         }
         for (let i = 1; i < emitted.length; i++)
           assert.ok(emitted[i] > emitted[i - 1], "strictly increasing");

@@ -92,7 +92,8 @@ export async function driveJob(
     operators: final.operators,
     deadLetters: deadLetters.count,
     durationMs: final.elapsedMs,
-    stopped: outcome.stopped,
+    // A stop with a savepoint that completed ends the run there, even if the input ended meanwhile.
+    stopped: outcome.stopped || checkpoints?.stoppedAt !== undefined,
     channels: deployment.channelStats(),
     checkpoints: checkpoints?.completed,
     restoredFrom: recovery?.restore?.checkpointId,

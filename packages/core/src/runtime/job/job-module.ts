@@ -18,6 +18,7 @@ import { access } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Job } from "../../api/job.ts";
 import { EddyError, JobModuleError } from "../../errors.ts";
+import { applyDeclaredKeys, declaredConfigKeys, trackReads, unreadKeysWarning } from "./config-keys.ts";
 
 export interface JobContext {
   /** Configuration from outside the job (file, environment, flags): plain JSON data. */
@@ -31,6 +32,17 @@ export type JobFactory = (context: JobContext) => Job | Promise<Job>;
 /** The shape of a job module's namespace. */
 export interface JobModule {
   readonly default: Job | JobFactory;
+  /** The configuration keys the job takes (see config-keys.ts); optional. */
+  readonly config?: unknown;
+}
+
+/** What loading checks about the configuration given from outside. */
+export interface ConfigChecks {
+  /** Keys given with `--set`: unknown ones are errors (declared keys) or warned about (unread). */
+  readonly setKeys: readonly string[];
+  /** Told the configuration the job was built with (declared defaults filled in). */
+  readonly onConfig?: (config: Readonly<Record<string, unknown>>) => void;
+  readonly warn?: (message: string) => void;
 }
 
 /** A module path (relative to the current directory) or URL as the URL to import. */
@@ -39,7 +51,11 @@ export function toModuleUrl(pathOrUrl: string): string {
 }
 
 /** Imports a job module and returns its job, built with `context` when the module is a factory. */
-export async function loadJobModule(pathOrUrl: string, context: JobContext): Promise<Job> {
+export async function loadJobModule(
+  pathOrUrl: string,
+  context: JobContext,
+  checks?: ConfigChecks,
+): Promise<Job> {
   const url = toModuleUrl(pathOrUrl);
   if (url.startsWith("file:")) {
     try {
@@ -58,7 +74,7 @@ export async function loadJobModule(pathOrUrl: string, context: JobContext): Pro
       cause: error,
     });
   }
-  return jobFromModule(pathOrUrl, namespace, context);
+  return jobFromModule(pathOrUrl, namespace, context, checks);
 }
 
 /** Checks a module namespace against the contract and builds its job. */
@@ -66,10 +82,28 @@ export async function jobFromModule(
   path: string,
   namespace: Partial<JobModule>,
   context: JobContext,
+  checks?: ConfigChecks,
 ): Promise<Job> {
   const exported: unknown = namespace.default;
-  if (exported instanceof Job) return exported;
-  if (typeof exported === "function") return buildWithFactory(path, exported as JobFactory, context);
+  const setKeys = checks?.setKeys ?? [];
+  const keys = declaredConfigKeys(path, namespace.config);
+  const config = keys === undefined ? context.config : applyDeclaredKeys(keys, context.config, setKeys);
+  checks?.onConfig?.(config);
+  // Without declared keys, the reads of the factory tell which --set keys meant nothing to it.
+  const tracked = trackReads(Object.freeze({ ...config }));
+  const warnUnread = () => {
+    const warning = keys === undefined ? unreadKeysWarning(setKeys, tracked.read) : undefined;
+    if (warning !== undefined) checks?.warn?.(warning);
+  };
+  if (exported instanceof Job) {
+    warnUnread();
+    return exported;
+  }
+  if (typeof exported === "function") {
+    const job = await buildWithFactory(path, exported as JobFactory, { ...context, config: tracked.config });
+    warnUnread();
+    return job;
+  }
   if (exported === undefined)
     throw new JobModuleError(
       path,
@@ -86,7 +120,7 @@ export async function jobFromModule(
 async function buildWithFactory(path: string, factory: JobFactory, context: JobContext): Promise<Job> {
   let built: unknown;
   try {
-    built = await factory(Object.freeze({ ...context, config: Object.freeze({ ...context.config }) }));
+    built = await factory(Object.freeze({ ...context }));
   } catch (error) {
     // A factory's own EddyError (a ConfigError naming the key) already says what to fix.
     if (error instanceof EddyError) throw error;

@@ -45,6 +45,11 @@ export function defaultDeadLetterLog(): (letter: DeadLetter) => void {
   let logged = 0;
   return (letter) => {
     logged++;
+    if (logged === 21)
+      process.stderr.write(
+        "[eddy] further dead letters are not printed (only every 10,000th); 21 so far; " +
+          "the summary gives the total (read them all with job.deadLetters())\n",
+      );
     if (logged <= 20 || logged % 10_000 === 0)
       process.stderr.write(
         `[eddy] dead letter #${logged} from '${letter.operatorName}' (uid '${letter.operatorUid}')` +

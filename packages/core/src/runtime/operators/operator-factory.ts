@@ -15,6 +15,8 @@ import { createWindowOperator } from "./window-operator.ts";
 export interface OperatorFactoryContext {
   readonly collected: Map<string, unknown[]>;
   readonly autoWatermarkIntervalMs: number;
+  /** The job option farFutureWarningMs (default one day). */
+  readonly farFutureWarningMs?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export function createOperator(node: LogicalNode, env: OperatorFactoryContext): 
     case "process":
       return new ProcessOperator(instantiate(spec.fn));
     case "timestamps":
-      return new TimestampsOperator(spec.strategy, env.autoWatermarkIntervalMs);
+      return new TimestampsOperator(spec.strategy, env.autoWatermarkIntervalMs, env.farFutureWarningMs);
     case "keyed-process":
       return new KeyedProcessOperator(node.keySelector!, instantiate(spec.fn));
     case "reduce":

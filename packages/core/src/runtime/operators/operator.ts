@@ -20,9 +20,14 @@ export interface Output<T> {
 export interface OperatorMetrics {
   recordsIn: number;
   recordsOut: number;
-  /** Records routed to the dead-letter output or dropped as late. */
+  /** Records routed to the dead-letter output (late records are not failures: see lateRecordsDropped). */
   recordsFailed: number;
+  /** Records a window dropped because they came after the watermark passed their windows. */
   lateRecordsDropped: number;
+  /** The first record far ahead of the timestamps before it (see farFutureWarningMs); NaN if none. */
+  farFutureTimestamp: number;
+  /** How far ahead of the highest timestamp before it that record was (ms). */
+  farFutureAheadMs: number;
   currentWatermark: number;
   /** Gauges and counters registered by user functions through RuntimeContext.metrics. */
   readonly user: Map<string, () => number>;
@@ -96,6 +101,8 @@ export function newOperatorMetrics(): OperatorMetrics {
     recordsOut: 0,
     recordsFailed: 0,
     lateRecordsDropped: 0,
+    farFutureTimestamp: Number.NaN,
+    farFutureAheadMs: 0,
     currentWatermark: Number.NEGATIVE_INFINITY,
     user: new Map(),
   };

@@ -18,6 +18,7 @@ import type {
   WatermarkGenerator,
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
+import { notATimestamp } from "../../time/watermark-strategy.ts";
 import type { OperatorContext, Output } from "./operator.ts";
 
 class SplitOutput<T> implements SourceOutput<T> {
@@ -54,6 +55,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     private readonly strategy: WatermarkStrategy<T> | undefined,
     private readonly intervalMs: number,
     private readonly setIdle: (idle: boolean) => void,
+    /** A record further ahead than this of every timestamp before it is reported (metrics). */
+    private readonly farFutureMs = 86_400_000,
   ) {
     this.assigner = strategy?.timestampAssigner;
     if (strategy !== undefined)
@@ -138,7 +141,7 @@ export class SourceOperator<T> implements ReaderOutput<T> {
       try {
         timestamp = this.assigner(value, timestamp);
         if (typeof timestamp !== "number" || Number.isNaN(timestamp))
-          throw new Error(`the timestamp assigner returned ${String(timestamp)}, not a number`);
+          throw new Error(notATimestamp(timestamp));
       } catch (error) {
         if (error instanceof EddyError) throw error;
         this.context.recordFailed(error, value, NO_TIMESTAMP);
@@ -152,6 +155,7 @@ export class SourceOperator<T> implements ReaderOutput<T> {
         split.watermarkOutput!.markActive();
       }
       split.lastActivity = -1; // marks "active since the last periodic check"
+      if (timestamp > this.maxTimestamp) this.advanceMaxTimestamp(timestamp);
       generator.onEvent(value, timestamp, split.watermarkOutput!);
       this.output.collect(value, timestamp);
       if (this.intervalMs === 0) generator.onPeriodicEmit(split.watermarkOutput!);
@@ -160,22 +164,47 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     this.output.collect(value, timestamp);
   }
 
+  /** The highest timestamp read so far, to notice a record far ahead of all before it. */
+  private maxTimestamp = Number.NEGATIVE_INFINITY;
+
+  private advanceMaxTimestamp(timestamp: number): void {
+    const metrics = this.context.metrics;
+    if (
+      timestamp - this.maxTimestamp > this.farFutureMs &&
+      this.maxTimestamp !== Number.NEGATIVE_INFINITY &&
+      Number.isNaN(metrics.farFutureTimestamp)
+    ) {
+      metrics.farFutureTimestamp = timestamp;
+      metrics.farFutureAheadMs = timestamp - this.maxTimestamp;
+    }
+    this.maxTimestamp = timestamp;
+  }
+
   nextProcessingTime(): number {
     return this.multiplexer === undefined || this.finished ? Number.POSITIVE_INFINITY : this.nextPeriodicEmit;
   }
+
+  /** The task could not read since the last check (held back): no split counts that time as idle. */
+  holdIdleness(): void {
+    this.held = true;
+  }
+
+  private held = false;
 
   /** Periodic watermark emission and idleness detection. */
   advanceProcessingTime(now: number): void {
     if (this.multiplexer === undefined || now < this.nextPeriodicEmit) return;
     this.nextPeriodicEmit = now + Math.max(this.intervalMs, 1);
     const idleTimeout = this.strategy!.idleTimeoutMs;
+    const held = this.held;
+    this.held = false;
     const all = this.defaultSplit ? [this.defaultSplit, ...this.splits.values()] : this.splits.values();
     for (const split of all) {
       // An idle split stays silent until its next record: a periodic watermark would mark it
       // active again (as in Flink, where an idle generator does not emit).
       if (split.idle) continue;
       split.generator!.onPeriodicEmit(split.watermarkOutput!);
-      if (split.lastActivity === -1) split.lastActivity = now;
+      if (split.lastActivity === -1 || held) split.lastActivity = now;
       else if (idleTimeout > 0 && !split.idle && now - split.lastActivity >= idleTimeout) {
         split.idle = true;
         split.watermarkOutput!.markIdle();

@@ -11,6 +11,7 @@ import type {
   WatermarkOutput,
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
+import { notATimestamp } from "../../time/watermark-strategy.ts";
 import { AbstractOperator } from "./abstract-operator.ts";
 import type { OneInputOperator, OperatorContext } from "./operator.ts";
 
@@ -19,10 +20,14 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
   private readonly assigner: TimestampAssigner<T> | undefined;
   private nextEmit = 0;
   private emitted = Number.NEGATIVE_INFINITY;
+  /** The highest timestamp assigned so far, to notice a record far ahead of all before it. */
+  private maxTimestamp = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly strategy: WatermarkStrategy<T>,
     private readonly intervalMs: number,
+    /** A record further ahead than this of every timestamp before it is reported (metrics). */
+    private readonly farFutureMs = 86_400_000,
   ) {
     super();
     this.assigner = strategy.timestampAssigner;
@@ -39,12 +44,24 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
       try {
         timestamp = this.assigner(value, timestamp);
         if (typeof timestamp !== "number" || Number.isNaN(timestamp))
-          throw new Error(`the timestamp assigner returned ${String(timestamp)}, not a number`);
+          throw new Error(notATimestamp(timestamp));
       } catch (error) {
         if (error instanceof EddyError) throw error;
         this.context.recordFailed(error, value, NO_TIMESTAMP);
         return;
       }
+    }
+    if (timestamp > this.maxTimestamp) {
+      const metrics = this.context.metrics;
+      if (
+        timestamp - this.maxTimestamp > this.farFutureMs &&
+        this.maxTimestamp !== Number.NEGATIVE_INFINITY &&
+        Number.isNaN(metrics.farFutureTimestamp)
+      ) {
+        metrics.farFutureTimestamp = timestamp;
+        metrics.farFutureAheadMs = timestamp - this.maxTimestamp;
+      }
+      this.maxTimestamp = timestamp;
     }
     this.generator.onEvent(value, timestamp, this);
     this.output.collect(value, timestamp);

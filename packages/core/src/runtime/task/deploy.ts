@@ -121,6 +121,7 @@ function deployOperator(
     const operator = createOperator(node, {
       collected: scope.d.collected,
       autoWatermarkIntervalMs: scope.d.plan.options.autoWatermarkIntervalMs,
+      farFutureWarningMs: scope.d.plan.options.farFutureWarningMs,
     });
     if (operator instanceof SinkOperator) scope.sinks.push(operator);
     return operator;
@@ -226,9 +227,15 @@ function deploySource(scope: SubtaskScope, node: LogicalNode, built: ReadonlyMap
     node,
     built,
     () =>
-      new SourceOperator(reader, spec.watermarks, d.plan.options.autoWatermarkIntervalMs, (idle) => {
-        for (const writer of writers) writer.emitIdle(idle);
-      }),
+      new SourceOperator(
+        reader,
+        spec.watermarks,
+        d.plan.options.autoWatermarkIntervalMs,
+        (idle) => {
+          for (const writer of writers) writer.emitIdle(idle);
+        },
+        d.plan.options.farFutureWarningMs,
+      ),
   );
   const operator = head.operator as SourceOperator<unknown>;
   d.splits.registerReader(node.id, subtask, {

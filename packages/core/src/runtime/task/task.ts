@@ -98,6 +98,7 @@ export class Task {
       // Nor may it hold back what waited for credit when it went quiet (its last records, a
       // barrier): sent as credit comes, or a reader with nothing more stalls every checkpoint.
       if (this.waitingForReader) for (const writer of this.writers) writer.drainPending();
+      if (!this.waitingForReader) this.holdSourceIdleness();
       return false;
     }
     if (this.pendingTrigger !== undefined && this.status === "running") {
@@ -107,10 +108,16 @@ export class Task {
       return true;
     }
     for (const sink of this.sinks)
-      if (sink.pendingFlush !== undefined) return this.waitFor(sink.pendingFlush);
+      if (sink.pendingFlush !== undefined) {
+        this.holdSourceIdleness();
+        return this.waitFor(sink.pendingFlush);
+      }
     let backpressured = false;
     for (const writer of this.writers) if (!writer.drainPending()) backpressured = true;
-    if (backpressured) return false;
+    if (backpressured) {
+      this.holdSourceIdleness();
+      return false;
+    }
     if (this.status === "finishing") {
       this.finish();
       return true;
@@ -124,6 +131,16 @@ export class Task {
     if (progressed) this.flushSinks();
     if (!progressed || now - this.lastFlush >= this.batchTimeoutMs) this.flushWriters(now);
     return progressed;
+  }
+
+  /**
+   * A source task that cannot read because it is held back (backpressure, a sink flush) is busy,
+   * not idle: its splits must not time out as idle meanwhile, or downstream would let the
+   * watermark pass records the source has yet to send, making them late (as Flink pauses its
+   * idleness clock under backpressure).
+   */
+  private holdSourceIdleness(): void {
+    if (this.input.kind === "source") this.input.source.holdIdleness();
   }
 
   /** The end-of-input events may still wait for credit after the task finished. */

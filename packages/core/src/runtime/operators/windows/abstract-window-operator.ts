@@ -184,11 +184,9 @@ export abstract class AbstractWindowOperator
   private late(value: unknown, timestamp: number): void {
     const tag = this.spec.lateDataTag;
     if (tag !== undefined) this.output.collectSide(tag, value, timestamp);
-    else {
-      // Counted in both: recordsFailed is what progress reports show ("dropped as late").
-      this.context.metrics.lateRecordsDropped++;
-      this.context.metrics.recordsFailed++;
-    }
+    // Dropped, and counted as such ("late, dropped" in progress reports): a late record is not a
+    // failure, so it is no dead letter and errorHandling "fail" does not fail the job for it.
+    else this.context.metrics.lateRecordsDropped++;
   }
 
   override processWatermark(watermark: number): void {
