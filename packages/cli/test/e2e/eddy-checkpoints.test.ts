@@ -37,6 +37,28 @@ async function untilCheckpoints(child: ChildProcess, dir: string, count: number)
   }
 }
 
+/** Runs this test started that may still run: a held job never ends by itself. */
+const started = new Set<ChildProcess>();
+function spawnHeld(args: readonly string[]): ChildProcess {
+  const child = spawnEddy(args);
+  started.add(child);
+  child.on("exit", () => started.delete(child));
+  return child;
+}
+
+/** After a failure: kills the runs still going, so the test ends and its directory can go. */
+async function killLeftovers(): Promise<void> {
+  await Promise.all(
+    [...started].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
 /** Waits until the run has registered its control endpoint; fails if it exits first. */
 async function untilRegistered(child: ChildProcess, registration: string): Promise<void> {
   while (!existsSync(registration)) {
@@ -86,7 +108,7 @@ test("a job stopped with SIGTERM resumes from its checkpoint; a finished job doe
       "rate=40000",
     ];
     const args = argsFor("checkpoints", "out");
-    const first = spawnEddy([...args, ...HOLD]);
+    const first = spawnHeld([...args, ...HOLD]);
     const firstDone = finished(first);
     await untilCheckpoints(first, join(dir, "checkpoints"), 2);
     first.kill("SIGTERM");
@@ -117,6 +139,7 @@ test("a job stopped with SIGTERM resumes from its checkpoint; a finished job doe
       "the stopped-and-resumed run committed what a fresh run commits",
     );
   } finally {
+    await killLeftovers();
     rmSync(dir, { recursive: true, force: true });
     rmSync(join(REPO_ROOT, ".eddy", "savepoints", "crash-job"), { recursive: true, force: true });
   }
@@ -152,7 +175,7 @@ test("SIGTERM stops a checkpointing job with a savepoint; --from-savepoint resum
       "--set",
       `output=${join(dir, "out")}`,
     ];
-    const child = spawnEddy([...args, ...HOLD]);
+    const child = spawnHeld([...args, ...HOLD]);
     const done = finished(child);
     await untilCheckpoints(child, join(dir, "checkpoints"), 2);
     child.kill("SIGTERM");
@@ -167,6 +190,7 @@ test("SIGTERM stops a checkpointing job with a savepoint; --from-savepoint resum
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual(readBack("out"), readBack("ref"));
   } finally {
+    await killLeftovers();
     rmSync(dir, { recursive: true, force: true });
     rmSync(join(REPO_ROOT, ".eddy", "savepoints", "crash-job"), { recursive: true, force: true });
   }
@@ -190,7 +214,7 @@ test("eddy savepoint asks a running job for a savepoint over its loopback contro
       "--set",
       `output=${join(dir, "out")}`,
     ];
-    const child = spawnEddy(args);
+    const child = spawnHeld(args);
     const done = finished(child);
     const registration = join(REPO_ROOT, ".eddy", "jobs", "crash-job.json");
     await untilRegistered(child, registration);
@@ -211,6 +235,7 @@ test("eddy savepoint asks a running job for a savepoint over its loopback contro
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no running job 'crash-job' here/);
   } finally {
+    await killLeftovers();
     rmSync(dir, { recursive: true, force: true });
   }
 });

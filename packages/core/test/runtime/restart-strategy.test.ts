@@ -169,9 +169,9 @@ class FlakySink<T> implements Sink<T> {
 const RECORDS = 30_000;
 
 /**
- * Counts per key the first RECORDS records of an unbounded input: one output line per record. The
- * input never ends, so no run finishes before its sink failed; the test stops the job once all
- * RECORDS lines are committed.
+ * Counts records per key over an unbounded input: one line `index:key:count` per record. The
+ * input never ends, so no run finishes before its sink failed, and the sink keeps flushing; the
+ * test compares the lines of the first RECORDS indices, once they are all committed.
  */
 function countingJob(sink: Sink<string>): Job {
   const job = Job.create({ name: "restarts", maxParallelism: 16 });
@@ -183,8 +183,6 @@ function countingJob(sink: Sink<string>): Job {
       generate: (i, r) => ({ i, k: r.nextInt(7) }),
     })
     .uid("numbers")
-    .filter((e) => e.i < RECORDS)
-    .uid("first")
     .keyBy((e) => e.k)
     .process<string>({
       count: undefined as unknown as ValueState<number>,
@@ -194,7 +192,7 @@ function countingJob(sink: Sink<string>): Job {
       processElement(e, _ctx, out) {
         const n = this.count.value()! + 1;
         this.count.update(n);
-        out.collect(`${e.k}:${n}`);
+        out.collect(`${e.i}:${e.k}:${n}`);
       },
     } as import("../../src/index.ts").KeyedProcessFunction<number, { i: number; k: number }, string> & {
       count: ValueState<number>;
@@ -205,16 +203,26 @@ function countingJob(sink: Sink<string>): Job {
   return job;
 }
 
+/** The committed lines (JSON strings) of the first RECORDS indices, sorted. */
 function committed(dir: string): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.startsWith("part-"))
     .flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n"))
-    .filter((l) => l.length > 0)
+    .filter((l) => Number(/^"?(\d+):/.exec(l)?.[1] ?? Number.POSITIVE_INFINITY) < RECORDS)
     .sort();
 }
 
-/** Runs the job until `out` holds all RECORDS committed lines (an event, polled), then stops it. */
-async function runUntilCommitted(job: Job, out: string, options: Omit<RunOptions, "signal">) {
+/**
+ * Runs the job until `out` holds all RECORDS committed lines and `done()` (both events, polled),
+ * then stops it.
+ */
+async function runUntilCommitted(
+  job: Job,
+  out: string,
+  options: Omit<RunOptions, "signal">,
+  done: () => boolean = () => true,
+) {
   const stop = new AbortController();
   const running = runJob(job, { ...options, signal: stop.signal });
   let ended = false;
@@ -222,8 +230,8 @@ async function runUntilCommitted(job: Job, out: string, options: Omit<RunOptions
     () => (ended = true),
     () => (ended = true),
   );
-  const lines = () => (existsSync(out) ? committed(out).length : 0);
-  while (lines() < RECORDS && !ended) await new Promise((resolve) => setTimeout(resolve, 20));
+  while ((committed(out).length < RECORDS || !done()) && !ended)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   stop.abort();
   return running;
 }
@@ -237,11 +245,17 @@ test("a job whose sink fails twice restarts from its checkpoint and commits exac
     });
     const warnings: string[] = [];
     const flaky = new FlakySink(new ExactlyOnceFileSink<string>(join(dir, "out")), 2);
-    const result = await runUntilCommitted(countingJob(flaky), join(dir, "out"), {
-      checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 50 },
-      restartStrategy: { kind: "fixed-delay", attempts: 3, delayMs: 10 },
-      onWarning: (w) => warnings.push(w),
-    });
+    // A run may commit every line before its failure comes: wait for both failures too.
+    const result = await runUntilCommitted(
+      countingJob(flaky),
+      join(dir, "out"),
+      {
+        checkpointing: { dir: join(dir, "checkpoints"), intervalMs: 50 },
+        restartStrategy: { kind: "fixed-delay", attempts: 3, delayMs: 10 },
+        onWarning: (w) => warnings.push(w),
+      },
+      () => flaky.failures === 0,
+    );
     assert.equal(result.stopped, true);
     assert.equal(flaky.failures, 0);
     assert.equal(warnings.filter((w) => w.includes("restarting")).length, 2, warnings.join("\n"));
