@@ -46,6 +46,8 @@ export class WorkerDeployment implements Deployment {
   private ready = 0;
   private finished = 0;
   private stopped = false;
+  /** A stop asked for before every worker was started reaches the later ones at their start. */
+  private cancelled = false;
   private failure: Error | undefined;
   private readonly allReady: Promise<void>;
   private readonly ended: Promise<void>;
@@ -75,6 +77,7 @@ export class WorkerDeployment implements Deployment {
     for (let slot = 0; slot < this.slots; slot++) {
       const worker = startWorker(this.workerData(slot, ports[slot]));
       this.workers.push(worker);
+      if (this.cancelled) worker.postMessage({ type: "cancel" } satisfies ToWorker);
       worker.on("message", (message: FromWorker) => this.receive(message, events));
       worker.on("error", (error) => this.fail(error));
       worker.on("exit", (code) => {
@@ -97,6 +100,7 @@ export class WorkerDeployment implements Deployment {
   }
 
   cancel(): void {
+    this.cancelled = true;
     this.broadcast({ type: "cancel" });
   }
 
