@@ -1,7 +1,8 @@
 // Runs every *.test.ts under packages/ and test/ with Node's built-in test runner (examples/ has its own,
 // run by the CLI's end-to-end tests), TypeScript loaded through tsx, eddy's packages resolved to their
-// TypeScript sources (the "eddy-source" export condition: nothing needs building first; NODE_OPTIONS
-// carries it to every process a test starts). Node 20's --test takes no globs.
+// TypeScript sources (the "eddy-source" export condition: nothing needs building first). A test that
+// starts node itself passes --conditions=eddy-source too (not through NODE_OPTIONS: with it, Node 20
+// hangs importing a .ts module in a test process). Node 20's --test takes no globs.
 // Usage: node scripts/run-tests.mjs [substring-filter...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -28,7 +29,6 @@ if (files.length === 0) {
   console.error("no test files matched", filters);
   process.exit(1);
 }
-const NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --conditions=eddy-source`.trim();
 const result = spawnSync(
   process.execPath,
   [
@@ -40,6 +40,6 @@ const result = spawnSync(
     "--test-concurrency=2",
     ...files,
   ],
-  { cwd: root, stdio: "inherit", env: { ...process.env, NODE_OPTIONS } },
+  { cwd: root, stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

@@ -23,8 +23,7 @@ interface Run {
 }
 
 function run(command: string, args: string[], cwd: string): Promise<Run> {
-  // Not the test runner's NODE_OPTIONS: a user's shell resolves eddy to its built dist/, not its sources.
-  const env = { ...process.env, NODE_OPTIONS: "", npm_config_update_notifier: "false" };
+  const env = { ...process.env, npm_config_update_notifier: "false" };
   const child: ChildProcess = spawn(command, args, { cwd, env, stdio: "pipe" });
   let stdout = "";
   let stderr = "";

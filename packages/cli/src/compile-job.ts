@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { JobModuleError } from "@eddy/core";
-import { build, type Loader, type Plugin } from "esbuild";
+import type { Loader, Plugin } from "esbuild";
 
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
 
@@ -42,6 +42,8 @@ export async function compileJobModule(
   if (!existsSync(file)) return url;
   let code: string;
   try {
+    // Loaded here, not on import: a run of a JavaScript job (or from the sources) never starts esbuild.
+    const { build } = await import("esbuild");
     const result = await build({
       entryPoints: [file],
       bundle: true,
