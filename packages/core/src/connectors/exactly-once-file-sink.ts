@@ -71,7 +71,10 @@ export class ExactlyOnceFileSink<T> implements Sink<T, FileCommittable> {
         for (const name of names) {
           const id = /^part-\d+-(\d+|final)\.ndjson$/.exec(name)?.[1];
           if (id === undefined || keep.has(join(this.dir, name))) continue;
-          if (id === "final" || Number(id) > checkpointId) {
+          // A subtask's last output (`final`) may have been committed by a checkpoint at or
+          // before the one resumed, whose state holds that subtask as finished, so it will not be
+          // written again: only a run from the beginning removes it.
+          if (id === "final" ? checkpointId === 0 : Number(id) > checkpointId) {
             await rm(join(this.dir, name), { force: true });
             removed.push(join(this.dir, name));
           }
