@@ -27,6 +27,8 @@ export interface HoldOptions {
 export class HeldSource<T, S extends SourceSplit = SourceSplit> implements Source<T, S> {
   readonly boundedness: Boundedness;
   readonly estimatedRecords?: number;
+  /** What is read is the inner source's input: holding it part-way does not change it. */
+  readonly describe?: () => string;
 
   constructor(
     private readonly inner: Source<T, S>,
@@ -36,6 +38,7 @@ export class HeldSource<T, S extends SourceSplit = SourceSplit> implements Sourc
       throw new RangeError(`HeldSource: 'after' must be a non-negative integer, got ${options.after}`);
     this.boundedness = inner.boundedness;
     if (inner.estimatedRecords !== undefined) this.estimatedRecords = inner.estimatedRecords;
+    if (inner.describe !== undefined) this.describe = () => inner.describe!();
   }
 
   createEnumerator(context: SplitEnumeratorContext<S>, restoredSplits?: readonly S[]): SplitEnumerator<S> {

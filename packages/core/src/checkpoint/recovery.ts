@@ -29,6 +29,8 @@ export interface Recovery {
   readonly committers: ReadonlyMap<string, SinkCommitter<unknown>>;
   /** State to resume from, if a checkpoint was found. */
   readonly restore: RestoreIndex | undefined;
+  /** Where `restore` was read from when it is a savepoint (not a checkpoint of `store`): worker threads read it there too. */
+  readonly restoredSavepoint?: string;
   /** The found checkpoint recorded the end of the job: nothing to run (the lock is already released). */
   readonly alreadyFinished: boolean;
   readonly lastCheckpointId: number;
@@ -151,6 +153,9 @@ async function recover(
     store,
     committers,
     restore,
+    ...(options.fromSavepoint !== undefined && restore !== undefined
+      ? { restoredSavepoint: options.fromSavepoint }
+      : {}),
     alreadyFinished: found.metadata.finished,
     // After a savepoint, this run's checkpoints must sort after everything already in the store.
     // After a checkpoint, they continue its ids, so that a replay commits under the same ids.

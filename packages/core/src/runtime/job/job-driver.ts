@@ -33,10 +33,23 @@ export async function driveJob(
 ): Promise<JobResult> {
   const warn = options.onWarning ?? defaultWarn;
   const { recovery, endOfInputCommit } = await prepareRun(plan, options, warn);
-  if (recovery?.alreadyFinished) {
-    await recovery.release();
-    return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
+  try {
+    if (recovery?.alreadyFinished) return JobResult.alreadyFinished(plan, recovery.lastCheckpointId);
+    return await runPrepared(plan, deploy, options, warn, recovery, endOfInputCommit);
+  } finally {
+    // The checkpoint directory's lock, whatever happened since it was taken.
+    await recovery?.release();
   }
+}
+
+async function runPrepared(
+  plan: PhysicalPlan,
+  deploy: DeploymentFactory,
+  options: DriverOptions,
+  warn: (message: string) => void,
+  recovery: Recovery | undefined,
+  endOfInputCommit: EndOfInputCommit | undefined,
+): Promise<JobResult> {
   const started = performance.now();
   const deployment = deploy(recovery);
   const sources = new SourceCoordinators(plan, recovery, deployment.readers);
@@ -81,7 +94,6 @@ export async function driveJob(
     checkpoints?.stop();
     watch.stop();
     await sources.close();
-    await recovery?.release();
   }
   await deployment.close();
   const final = progress();

@@ -143,7 +143,11 @@ export class WorkerDeployment implements Deployment {
       checkpoints:
         recovery === undefined
           ? undefined
-          : { dir: recovery.store.location, restoreId: recovery.restore?.checkpointId ?? 0 },
+          : {
+              dir: recovery.store.location,
+              restoreId: recovery.restore?.checkpointId ?? 0,
+              ...(recovery.restoredSavepoint === undefined ? {} : { savepoint: recovery.restoredSavepoint }),
+            },
       preload: registeredStateBackendModules(),
     };
   }

@@ -17,8 +17,11 @@ export interface WorkerData {
   /** Channel ends this worker owns, by `${exchange}:${from}:${to}`. */
   readonly ports: Record<string, MessagePort>;
   readonly progressIntervalMs: number | undefined;
-  /** Checkpointing: where the store is, and the checkpoint to restore (0 = none). */
-  readonly checkpoints: { dir: string; restoreId: number } | undefined;
+  /**
+   * Checkpointing: where the store is, and the checkpoint to restore (0 = none) or the savepoint
+   * directory to restore (a savepoint is not in the store, and its id may be one of the store's).
+   */
+  readonly checkpoints: { dir: string; restoreId: number; savepoint?: string } | undefined;
   /** Modules the worker imports before the job module: those that registered state backends here. */
   readonly preload?: readonly string[];
 }

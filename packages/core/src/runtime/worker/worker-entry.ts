@@ -10,6 +10,7 @@ import { parentPort, workerData as rawWorkerData } from "node:worker_threads";
 import type { DeadLetter } from "../../api/output-tag.ts";
 import { FileCheckpointStore } from "../../checkpoint/file-checkpoint-store.ts";
 import { RestoreIndex, readCheckpoint } from "../../checkpoint/restore.ts";
+import { readSavepoint } from "../../checkpoint/savepoint.ts";
 import type { EddyError } from "../../errors.ts";
 import { type Exchange, type PhysicalPlan, planJob } from "../../plan/physical-plan.ts";
 import { systemClock } from "../../time/time.ts";
@@ -101,8 +102,11 @@ async function checkpointing(): Promise<{ checkpoints?: CheckpointGateway; resto
     acknowledge: (ack) => post({ type: "ack", ack }),
     decline: (id, reason) => post({ type: "decline", id, reason }),
   };
-  if (data.checkpoints.restoreId === 0) return { checkpoints };
-  return { checkpoints, restore: new RestoreIndex(await readCheckpoint(store, data.checkpoints.restoreId)) };
+  const { restoreId, savepoint } = data.checkpoints;
+  if (savepoint !== undefined)
+    return { checkpoints, restore: new RestoreIndex(await readSavepoint(savepoint)) };
+  if (restoreId === 0) return { checkpoints };
+  return { checkpoints, restore: new RestoreIndex(await readCheckpoint(store, restoreId)) };
 }
 
 /** Local channels between this slot's own subtasks, MessagePorts to the other slots. */
