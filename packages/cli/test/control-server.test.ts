@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { JobControl } from "@eddy/core";
+import { attachRunningJob } from "@eddy/core/internal";
 import { ControlServer, registrationPath } from "../src/control-server.ts";
 
 test("a job that ends while its control endpoint starts leaves no registration behind", async (t) => {
@@ -20,7 +21,7 @@ test("a job that ends while its control endpoint starts leaves no registration b
     const control = new JobControl();
     const server = new ControlServer(control);
     const started = server.start();
-    control.attach({
+    control[attachRunningJob]({
       jobName: "short",
       checkpointDir: undefined,
       checkpointNow: async () => 0,
@@ -28,7 +29,7 @@ test("a job that ends while its control endpoint starts leaves no registration b
     });
     // The job ends after a varying number of turns of the event loop.
     for (let turn = 0; turn < i; turn++) await new Promise((resolve) => setImmediate(resolve));
-    control.attach(undefined);
+    control[attachRunningJob](undefined);
     await server.close();
     await started;
     assert.ok(!existsSync(registrationPath("short")), `after ${i} turns`);

@@ -11,37 +11,50 @@ export {
   WindowedStream,
 } from "./api/data-stream.ts";
 export type * from "./api/functions.ts";
-export {
-  type ErrorHandling,
-  Job,
-  type JobOptions,
-  type ResolvedJobOptions,
-  type StateBackendChoice,
-} from "./api/job.ts";
-export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./api/logical-plan.ts";
+export { type ErrorHandling, Job, type JobOptions, type StateBackendChoice } from "./api/job.ts";
 export { DEAD_LETTER, type DeadLetter, OutputTag } from "./api/output-tag.ts";
 export * from "./api/state.ts";
-export * from "./api/windows.ts";
+export {
+  type AlignedWindowAssigner,
+  EventTimeSessionWindows,
+  ProcessingTimeSessionWindows,
+  type ProcessWindowFunction,
+  type SessionWindowAssigner,
+  SlidingEventTimeWindows,
+  SlidingProcessingTimeWindows,
+  type TimeWindow,
+  TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
+  type WindowAssigner,
+  type WindowContext,
+} from "./api/windows.ts";
 export type { CheckpointOptions, CompletedCheckpoint } from "./checkpoint/checkpoint-coordinator.ts";
 export { RestoreCompatibilityError } from "./checkpoint/compatibility.ts";
 export { describeSavepoint, readSavepoint, type SavepointDescription } from "./checkpoint/savepoint.ts";
 export * from "./connectors/index.ts";
-export * from "./errors.ts";
-export { explainPlan, planToMermaid } from "./plan/explain.ts";
 export {
-  type ChainEdge,
-  type Exchange,
-  type ExchangeType,
-  type JobVertex,
-  type PhysicalPlan,
-  type PlanOverrides,
-  planJob,
-} from "./plan/physical-plan.ts";
-export { defaultSavepointDir, JobControl } from "./runtime/job/job-control.ts";
+  CheckpointDirectoryLockedError,
+  ConfigError,
+  ConfigurationChangedError,
+  EddyError,
+  JobDefinitionError,
+  JobFailedError,
+  JobModuleError,
+  NoUsableCheckpointError,
+  RecordProcessingError,
+  SavepointNotFoundError,
+  SinkNeedsCheckpointsError,
+  StateBackendNotRegisteredError,
+  UnknownConfigKeyError,
+  UnusableDirectoryError,
+} from "./errors.ts";
+export { explainPlan, planToMermaid } from "./plan/explain.ts";
+export { type PhysicalPlan, type PlanOverrides, planJob } from "./plan/physical-plan.ts";
+export { JobControl } from "./runtime/job/job-control.ts";
 export { eventTimeWarnings, type JobProgress, type OperatorProgress } from "./runtime/job/job-metrics.ts";
 export { type JobContext, type JobFactory, type JobModule, loadJobModule } from "./runtime/job/job-module.ts";
-export { type ChannelStats, JobResult, type JobResultParts } from "./runtime/job/job-result.ts";
-export { decideRestart, type RestartDecision, type RestartStrategy } from "./runtime/job/restart-strategy.ts";
+export { type ChannelStats, JobResult } from "./runtime/job/job-result.ts";
+export type { RestartStrategy } from "./runtime/job/restart-strategy.ts";
 export { runJob, runJobModule } from "./runtime/job/run-job.ts";
 export type { ModuleRunOptions, RunOptions } from "./runtime/job/run-options.ts";
 export {

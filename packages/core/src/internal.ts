@@ -6,7 +6,19 @@
  * module URL the CLI runs a job file from on worker threads. Not part of the stable user API:
  * use the harnesses of @eddy/testing instead.
  */
+
+// The logical plan as the API builds it (harnesses build one node by hand), the physical plan's
+// parts, and helpers that tests of eddy's own packages reach for.
+export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./api/logical-plan.ts";
+export { lastWindowStart, windowMaxTimestamp } from "./api/windows.ts";
+export { subtaskFilePath } from "./connectors/file-sink.ts";
+export { formatRecord } from "./connectors/print-sink.ts";
+export { describeRecord, errorMessage } from "./errors.ts";
+export type { ChainEdge, Exchange, ExchangeType, JobVertex } from "./plan/physical-plan.ts";
+export { attachRunningJob, defaultSavepointDir } from "./runtime/job/job-control.ts";
 export { toModuleUrl } from "./runtime/job/job-module.ts";
+export type { JobResultParts } from "./runtime/job/job-result.ts";
+export { decideRestart, type RestartDecision } from "./runtime/job/restart-strategy.ts";
 export {
   type AnyOperator,
   newOperatorMetrics,

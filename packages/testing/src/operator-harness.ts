@@ -13,14 +13,18 @@ import type {
   KeyedCoProcessFunction,
   KeyedProcessFunction,
   KeySelector,
-  LogicalNode,
   MapFunction,
-  OperatorSpec,
   ProcessFunction,
   ReduceFunction,
   WatermarkStrategy,
 } from "@eddy/core";
-import { createOperator, type OneInputOperator, type TwoInputOperator } from "@eddy/core/internal";
+import {
+  createOperator,
+  type LogicalNode,
+  type OneInputOperator,
+  type OperatorSpec,
+  type TwoInputOperator,
+} from "@eddy/core/internal";
 import { HarnessContext, type OperatorHarnessOptions } from "./harness-context.ts";
 import { KeyedOperatorHarness } from "./keyed-operator-harness.ts";
 import { OneInputOperatorHarness } from "./one-input-operator-harness.ts";

@@ -10,19 +10,14 @@ export { CollectSink } from "./collect-sink.ts";
 export { CsvFormat, type CsvFormatOptions, parseCsvFields } from "./csv-format.ts";
 export { ExactlyOnceFileSink, type FileCommittable } from "./exactly-once-file-sink.ts";
 export { type FileFormat, type FormatState, SKIP_RECORD } from "./file-format.ts";
-export {
-  NdjsonFileSink,
-  type NdjsonFileSinkOptions,
-  type SubtaskPath,
-  subtaskFilePath,
-} from "./file-sink.ts";
+export { NdjsonFileSink, type NdjsonFileSinkOptions, type SubtaskPath } from "./file-sink.ts";
 export {
   type CsvSourceOptions,
   FileSource,
   type FileSourceOptions,
   type NdjsonSourceOptions,
 } from "./file-source.ts";
-export { type FileReaderConfig, FileSourceReader, type FileSplit } from "./file-source-reader.ts";
+export type { FileSplit } from "./file-source-reader.ts";
 export {
   type FromElementsOptions,
   FromElementsSource,
@@ -31,7 +26,7 @@ export {
 } from "./from-elements-source.ts";
 export { GeneratorSource, type GeneratorSourceOptions, type GeneratorSplit } from "./generator-source.ts";
 export { NdjsonFormat } from "./ndjson-format.ts";
-export { formatRecord, PrintSink, type PrintSinkOptions, type PrintTarget } from "./print-sink.ts";
+export { PrintSink, type PrintSinkOptions, type PrintTarget } from "./print-sink.ts";
 export { ReaderAvailability } from "./reader-availability.ts";
 export { SeededRandom } from "./seeded-random.ts";
 export { SplitQueueEnumerator } from "./split-queue-enumerator.ts";

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import {
-  decideRestart,
   ExactlyOnceFileSink,
   Job,
   JobDefinitionError,
@@ -19,6 +18,7 @@ import {
   StateDescriptors,
   type ValueState,
 } from "../../src/index.ts";
+import { decideRestart } from "../../src/internal.ts";
 import { runWithRestarts } from "../../src/runtime/job/restart-strategy.ts";
 
 test("fixed delay restarts `attempts` times, then gives up", () => {

@@ -19,12 +19,18 @@ export function defaultSavepointDir(jobName: string): string {
   return join(".eddy", "savepoints", jobName.replace(/[^\w.-]+/g, "_"));
 }
 
+/**
+ * The key of the method the job driver attaches a running job with. Exported only through
+ * `@eddy/core/internal`, so a user's JobControl cannot be attached to anything by hand.
+ */
+export const attachRunningJob: unique symbol = Symbol("eddy.JobControl.attach");
+
 export class JobControl {
   private running: RunningJob | undefined;
   private readonly waiters: (() => void)[] = [];
 
-  /** @internal called by the runner when the job has started, and with undefined when it ends. */
-  attach(job: RunningJob | undefined): void {
+  /** Called by the job driver when the job has started, and with undefined when it ends. */
+  [attachRunningJob](job: RunningJob | undefined): void {
     this.running = job;
     if (job !== undefined) for (const resolve of this.waiters.splice(0)) resolve();
   }

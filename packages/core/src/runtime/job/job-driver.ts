@@ -17,7 +17,7 @@ import type { PhysicalPlan } from "../../plan/physical-plan.ts";
 import { resolveStateBackend } from "../../state/state-backend-factory.ts";
 import type { TimerService } from "../../time/timer-service.ts";
 import type { Deployment, DeploymentEvents, DeploymentFactory, DeploymentOutcome } from "./deployment.ts";
-import { defaultSavepointDir, type JobControl } from "./job-control.ts";
+import { attachRunningJob, defaultSavepointDir, type JobControl } from "./job-control.ts";
 import { aggregateSamples, expectedRecords, type JobProgress } from "./job-metrics.ts";
 import { JobResult } from "./job-result.ts";
 import { defaultDeadLetterLog, defaultWarn, type RunOptions } from "./run-options.ts";
@@ -85,12 +85,12 @@ async function runPrepared(
     await sources.start();
     await deployment.start(events);
     checkpoints?.start();
-    options.control?.attach(runningJob(plan, recovery, checkpoints, deployment));
+    options.control?.[attachRunningJob](runningJob(plan, recovery, checkpoints, deployment));
     outcome = await deployment.run();
     if (checkpoints !== undefined) await finishCheckpoints(checkpoints, outcome);
     else if (!outcome.stopped) await endOfInputCommit?.commit([...outcome.finalCommittables]);
   } finally {
-    options.control?.attach(undefined);
+    options.control?.[attachRunningJob](undefined);
     checkpoints?.stop();
     watch.stop();
     await sources.close();
@@ -183,7 +183,7 @@ function runningJob(
   recovery: Recovery | undefined,
   checkpoints: CheckpointCoordinator | undefined,
   deployment: Deployment,
-): Parameters<JobControl["attach"]>[0] {
+): Parameters<JobControl[typeof attachRunningJob]>[0] {
   return {
     jobName: plan.jobName,
     checkpointDir: recovery?.store.location,
