@@ -48,6 +48,7 @@ const INPUT_ERROR_CODES = new Set([
   "EDDY_JOB_MODULE",
   "EDDY_CONFIG_FILE",
   "EDDY_CONFIG",
+  "EDDY_CONFIG_UNKNOWN_KEY",
   "EDDY_JOB_DEFINITION",
   "EDDY_OUTPUT_FILE",
   // A run that cannot start as asked: nothing ran, the command line must change.

@@ -46,7 +46,8 @@ export async function openJobFile(options: JobFileOptions): Promise<OpenedJobFil
     : toModuleUrl(options.job);
   const warnings: string[] = [];
   let effective: JobContext["config"] = config;
-  const job = await loadJobModule(moduleUrl, given, {
+  const job = await loadJobModule(options.job, given, {
+    url: moduleUrl,
     setKeys: Object.keys(options.overrides ?? {}),
     onConfig: (c) => {
       effective = c;

@@ -116,7 +116,8 @@ test("a job stopped with SIGTERM resumes from its checkpoint; a finished job doe
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.match(stopped.stderr, /job 'crash-job' stopped after/, "stopped mid-input, not finished");
 
-    const resumed = await eddy(args);
+    // The first run held its input part-way (holdAfter): resuming without the hold is intended.
+    const resumed = await eddy([...args, "--allow-config-change"]);
     assert.equal(resumed.code, 0, resumed.stderr);
     const readBack = (name: string) =>
       readdirSync(join(dir, name))

@@ -36,10 +36,12 @@ export interface JobModule {
   readonly config?: unknown;
 }
 
-/** What loading checks about the configuration given from outside. */
+/** What loading checks about the configuration given from outside, and what to import. */
 export interface ConfigChecks {
+  /** The module to import when it is not `pathOrUrl` itself (the job compiled to JavaScript); messages still name `pathOrUrl`. */
+  readonly url?: string;
   /** Keys given with `--set`: unknown ones are errors (declared keys) or warned about (unread). */
-  readonly setKeys: readonly string[];
+  readonly setKeys?: readonly string[];
   /** Told the configuration the job was built with (declared defaults filled in). */
   readonly onConfig?: (config: Readonly<Record<string, unknown>>) => void;
   readonly warn?: (message: string) => void;
@@ -56,7 +58,7 @@ export async function loadJobModule(
   context: JobContext,
   checks?: ConfigChecks,
 ): Promise<Job> {
-  const url = toModuleUrl(pathOrUrl);
+  const url = checks?.url ?? toModuleUrl(pathOrUrl);
   if (url.startsWith("file:")) {
     try {
       await access(new URL(url));
