@@ -63,7 +63,7 @@ export async function driveJob(
   const events: DeploymentEvents = {
     enumerators: sources,
     acknowledge: (ack) => checkpoints?.acknowledge(ack),
-    decline: (id, reason) => checkpoints?.decline(id, reason),
+    decline: (id, reason, committables) => checkpoints?.decline(id, reason, committables),
     deadLetter: (letter) => deadLetters.add(letter),
   };
   const watch = watchRun(deployment, progress, options);

@@ -99,7 +99,7 @@ async function checkpointing(): Promise<{ checkpoints?: CheckpointGateway; resto
   const checkpoints: CheckpointGateway = {
     store,
     acknowledge: (ack) => post({ type: "ack", ack }),
-    decline: (id, reason) => post({ type: "decline", id, reason }),
+    decline: (id, reason, committables) => post({ type: "decline", id, reason, committables }),
   };
   if (data.checkpoints.restoreId === 0) return { checkpoints };
   return { checkpoints, restore: new RestoreIndex(await readCheckpoint(store, data.checkpoints.restoreId)) };
