@@ -12,24 +12,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ExactlyOnceFileSink, Job, runJob } from "../../src/index.ts";
+import { runJob, runJobModule } from "../../src/index.ts";
+import { buildSealedOutputJob, RECORDS } from "./fixtures/sealed-output-job.ts";
 
-const RECORDS = 5000;
 const SOURCE_TASK = "task-0-0.bin";
 const SINK_TASK = "task-1-0.bin";
-
-function buildJob(output: string): Job {
-  const job = Job.create({ name: "failed-checkpoint-output", maxParallelism: 8 });
-  job
-    .fromGenerator<number>({ count: RECORDS, recordsPerSecond: 10_000, splits: 1, generate: (i) => i })
-    .uid("numbers")
-    .keyBy((i) => i % 7)
-    .map((i) => i)
-    .uid("same")
-    .sinkTo(new ExactlyOnceFileSink<number>(output, String))
-    .uid("out");
-  return job;
-}
+const buildJob = buildSealedOutputJob;
+const moduleUrl = new URL("./fixtures/sealed-output-job.ts", import.meta.url).href;
 
 /** The committed records, sorted. */
 function committed(dir: string): number[] {
@@ -85,6 +74,32 @@ for (const [who, file] of [
         `checkpoint 3 failed: ${warnings.join("; ")}`,
       );
       assert.equal(result.stopped, false);
+      assertExactlyOnce(committed(join(work, "out")));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+for (const [who, file] of [
+  ["a sink's task declines it", "task-1-1.bin"],
+  ["a source's task declines it", "task-0-0.bin"],
+] as const)
+  test(`on worker threads too, a failed checkpoint loses no sealed output: ${who}`, async () => {
+    const work = mkdtempSync(join(tmpdir(), "eddy-failed-checkpoint-"));
+    try {
+      const checkpoints = join(work, "checkpoints");
+      obstruct(checkpoints, [2, 3], file);
+      const warnings: string[] = [];
+      await runJobModule(moduleUrl, {
+        parallelism: 2,
+        config: { output: join(work, "out") },
+        checkpointing: { dir: checkpoints, intervalMs: 10 },
+        onWarning: (w) => warnings.push(w),
+      });
+      assert.ok(
+        warnings.some((w) => failed(2).test(w)),
+        `checkpoint 2 failed: ${warnings.join("; ")}`,
+      );
       assertExactlyOnce(committed(join(work, "out")));
     } finally {
       rmSync(work, { recursive: true, force: true });
