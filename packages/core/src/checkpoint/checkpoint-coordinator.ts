@@ -5,7 +5,11 @@
  * checkpoint at a time; a checkpoint that fails (a task declines it, its metadata cannot be
  * written, it times out) is discarded, never restored, and the job goes on: as in Flink, such
  * failures are counted, and more of them in a row than `tolerableFailures` fail the job (whose
- * restart strategy then decides, restoring the latest complete checkpoint). While a checkpoint is
+ * restart strategy then decides, restoring the latest complete checkpoint). What the sinks sealed
+ * for a checkpoint that failed (in the acks it got, or handed over by a task that declined) is not
+ * dropped, since the sources' next positions are past it: as in Flink's two-phase commit sinks it
+ * is carried into the next checkpoint that completes, recorded in its metadata and committed with
+ * it (or by the final commit at the end of input). While a checkpoint is
  * being taken, split assignments wait, so no split is both in the enumerator's snapshot and in a
  * reader's.
  */
@@ -91,6 +95,8 @@ export class CheckpointCoordinator {
   /** Checkpoints that failed since the last one completed. */
   private failuresInARow = 0;
   private lastCompletedId: number;
+  /** Committables of checkpoints that failed: committed with the next one that completes. */
+  private carried: Record<string, unknown[]>[] = [];
 
   constructor(
     private readonly store: CheckpointStore,
@@ -201,7 +207,11 @@ export class CheckpointCoordinator {
 
   acknowledge(ack: TaskAcknowledgement): void {
     const pending = this.pending;
-    if (pending === undefined || pending.id !== ack.checkpointId) return;
+    if (pending === undefined || pending.id !== ack.checkpointId) {
+      // A late ack of a checkpoint already discarded: its sinks' output goes with the next one.
+      this.carry(ack.committables);
+      return;
+    }
     const key = `${ack.vertex}:${ack.subtask}`;
     if (pending.acks.has(key)) return;
     pending.acks.set(key, ack);
@@ -211,8 +221,13 @@ export class CheckpointCoordinator {
   }
 
   /** A task could not take its part of checkpoint `id`; `reason` names the task and the cause. */
-  decline(id: number, reason: string): void {
+  decline(id: number, reason: string, committables?: Record<string, unknown[]>): void {
+    if (committables !== undefined) this.carry(committables);
     this.abort(id, reason);
+  }
+
+  private carry(committables: Record<string, unknown[]>): void {
+    if (Object.values(committables).some((list) => list.length > 0)) this.carried.push(committables);
   }
 
   private abort(id: number, reason: string | undefined): void {
@@ -220,6 +235,7 @@ export class CheckpointCoordinator {
     if (pending === undefined || pending.id !== id || this.completing === id) return;
     this.timers.clearTimeout(pending.timeout);
     this.pending = undefined;
+    for (const ack of pending.acks.values()) this.carry(ack.committables);
     this.hooks.pauseSplitAssignment(false);
     if (reason !== undefined) this.countFailure(id, reason);
     this.outcomes
@@ -239,7 +255,8 @@ export class CheckpointCoordinator {
     this.completing = pending.id;
     const acks = [...pending.acks.values()];
     const tasks: TaskStateHandle[] = acks.map((a) => a.handle);
-    const committables = mergeCommittables(acks.map((a) => a.committables));
+    const carried = this.carried.splice(0);
+    const committables = mergeCommittables([...carried, ...acks.map((a) => a.committables)]);
     const stats: CheckpointStats = {
       durationMs: this.timers.now() - pending.started,
       syncMs: Math.max(...acks.map((a) => a.syncMs)),
@@ -253,7 +270,9 @@ export class CheckpointCoordinator {
           this.metadata(pending.id, tasks, pending.pendingSplits, committables, false, stats),
         );
       } catch (error) {
-        // No metadata, no checkpoint: it failed like a declined one, and the job goes on.
+        // No metadata, no checkpoint: it failed like a declined one, and the job goes on; what
+        // its sinks sealed goes with the next checkpoint.
+        this.carried.unshift(committables);
         this.countFailure(pending.id, errorMessage(error));
         this.outcomes.get(pending.id)?.reject(error as Error);
         await this.store.discard(pending.id).catch(() => {});
@@ -323,7 +342,12 @@ export class CheckpointCoordinator {
       this.abort(this.pending.id, undefined);
     await this.whenIdle();
     if (this.failure !== undefined) throw this.failure;
-    const committables = mergeCommittables(finalCommittables);
+    // Output sealed for checkpoints that failed precedes the final output: it is committed too.
+    const carried = this.carried.splice(0);
+    if (this.stoppedAt !== undefined) await this.commit(mergeCommittables(carried));
+    const committables = mergeCommittables(
+      this.stoppedAt === undefined ? [...carried, ...finalCommittables] : finalCommittables,
+    );
     // The input ended while a stop with a savepoint was under way: the run ends at that savepoint,
     // which a later run resumes. Committing the output written after it too would repeat it then.
     if (this.stoppedAt !== undefined) {

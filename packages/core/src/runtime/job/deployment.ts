@@ -18,7 +18,8 @@ export interface DeploymentEvents {
   readonly enumerators: EnumeratorRequests;
   /** A task's part of a checkpoint is written, or cannot be. */
   acknowledge(ack: TaskAcknowledgement): void;
-  decline(checkpointId: number, reason: string): void;
+  /** `committables`: what the task's sinks sealed for it anyway (committed with a later checkpoint). */
+  decline(checkpointId: number, reason: string, committables?: Record<string, unknown[]>): void;
   /** A dead letter no stream consumes: counted and logged, never lost silently. */
   deadLetter(letter: DeadLetter): void;
 }

@@ -55,7 +55,7 @@ export class InThreadDeployment implements Deployment {
           : {
               store: recovery.store,
               acknowledge: (ack) => events.acknowledge(ack),
-              decline: (id, reason) => events.decline(id, reason),
+              decline: (id, reason, committables) => events.decline(id, reason, committables),
             },
       restore: restore === undefined ? undefined : (uid, range) => restore.forOperator(uid, range),
     });

@@ -76,7 +76,7 @@ async function runPrepared(
   const events: DeploymentEvents = {
     enumerators: sources,
     acknowledge: (ack) => checkpoints?.acknowledge(ack),
-    decline: (id, reason) => checkpoints?.decline(id, reason),
+    decline: (id, reason, committables) => checkpoints?.decline(id, reason, committables),
     deadLetter: (letter) => deadLetters.add(letter),
   };
   const watch = watchRun(deployment, progress, options);

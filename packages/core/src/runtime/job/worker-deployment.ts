@@ -170,7 +170,7 @@ export class WorkerDeployment implements Deployment {
         events.acknowledge(message.ack);
         break;
       case "decline":
-        events.decline(message.id, message.reason);
+        events.decline(message.id, message.reason, message.committables);
         break;
       case "dead-letter":
         events.deadLetter(message.letter);

@@ -56,7 +56,7 @@ export type FromWorker =
   | { type: "failed"; slot: number; error: SerializedError }
   | { type: "ready"; slot: number }
   | { type: "ack"; ack: TaskAcknowledgement }
-  | { type: "decline"; id: number; reason: string };
+  | { type: "decline"; id: number; reason: string; committables?: Record<string, unknown[]> };
 
 export function channelId(exchange: number, from: number, to: number): string {
   return `${exchange}:${from}:${to}`;

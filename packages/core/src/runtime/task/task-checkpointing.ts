@@ -6,7 +6,10 @@
  * the barrier on. The asynchronous part then encodes the snapshot a piece at a time, reading the
  * keyed state the backends preserved, pausing between pieces so the task goes on processing
  * records, writes it to the store and acknowledges it; if anything fails, the task declines the
- * checkpoint instead.
+ * checkpoint instead, handing over what its sinks sealed anyway: that output is committed with
+ * the next checkpoint that completes (as Flink's two-phase commit sinks do). A task's acks and
+ * declines go out in checkpoint order, so none of a checkpoint's output can arrive after a later
+ * one completed.
  */
 
 import type { CheckpointStore } from "../../checkpoint/checkpoint-storage.ts";
@@ -18,7 +21,8 @@ import { errorMessage } from "../../errors.ts";
 export interface CheckpointGateway {
   readonly store: CheckpointStore;
   acknowledge(ack: TaskAcknowledgement): void;
-  decline(checkpointId: number, reason: string): void;
+  /** `committables`: what the task's sinks sealed for the checkpoint before it failed. */
+  decline(checkpointId: number, reason: string, committables?: Record<string, unknown[]>): void;
 }
 
 /** The asynchronous part of a task's checkpoint, while it runs. */
@@ -43,6 +47,8 @@ export function writeTaskSnapshot(
   operators: PendingOperatorSnapshot[],
   committables: [string, unknown[] | Promise<unknown[]>][],
   timing: { started: number; alignmentMs: number },
+  /** The task's previous snapshot: this one is acknowledged or declined only after it. */
+  previous: Promise<void> = Promise.resolve(),
 ): SnapshotInFlight {
   const syncDone = performance.now();
   const file = `task-${task.vertex}-${task.subtask}.bin`;
@@ -66,6 +72,7 @@ export function writeTaskSnapshot(
       const handle = await gateway.store.writeState(checkpointId, file, bytes);
       const resolved: Record<string, unknown[]> = {};
       for (const [uid, c] of committables) resolved[uid] = await c;
+      await previous;
       gateway.acknowledge({
         checkpointId,
         vertex: task.vertex,
@@ -82,9 +89,17 @@ export function writeTaskSnapshot(
         alignmentMs: timing.alignmentMs,
       });
     } catch (error) {
+      // The sinks sealed their output for this checkpoint all the same: it goes with the decline.
+      const sealed: Record<string, unknown[]> = {};
+      for (const [uid, c] of committables) {
+        const list = await Promise.resolve(c).catch(() => undefined);
+        if (list !== undefined && list.length > 0) sealed[uid] = list;
+      }
+      await previous;
       gateway.decline(
         checkpointId,
         `task ${task.vertex}:${task.subtask} could not take its part: ${errorMessage(error)}`,
+        Object.keys(sealed).length > 0 ? sealed : undefined,
       );
     } finally {
       release();

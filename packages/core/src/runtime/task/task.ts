@@ -278,11 +278,16 @@ export class Task {
         [],
         this.finalCommittables,
         { started: performance.now(), alignmentMs: 0 },
+        this.lastSnapshot,
       ),
     );
   }
 
+  /** Settles when the task's latest snapshot has been acknowledged or declined. */
+  private lastSnapshot: Promise<void> = Promise.resolve();
+
   private track(snapshot: SnapshotInFlight): void {
+    this.lastSnapshot = snapshot.done;
     this.snapshotsInFlight.add(snapshot);
     void snapshot.done.then(() => this.snapshotsInFlight.delete(snapshot));
   }
@@ -313,6 +318,7 @@ export class Task {
         operators,
         committables,
         { started, alignmentMs },
+        this.lastSnapshot,
       ),
     );
   }

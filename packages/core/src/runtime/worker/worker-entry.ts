@@ -100,7 +100,7 @@ async function checkpointing(): Promise<{ checkpoints?: CheckpointGateway; resto
   const checkpoints: CheckpointGateway = {
     store,
     acknowledge: (ack) => post({ type: "ack", ack }),
-    decline: (id, reason) => post({ type: "decline", id, reason }),
+    decline: (id, reason, committables) => post({ type: "decline", id, reason, committables }),
   };
   const { restoreId, savepoint } = data.checkpoints;
   if (savepoint !== undefined)
