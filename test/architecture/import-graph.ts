@@ -18,6 +18,9 @@ import ts from "typescript";
  * (plan), the runtime deploys and runs it over state, checkpoints and the connector contract.
  * Nothing imports a layer above it.
  */
+/** What every runtime layer may import from outside the runtime. */
+const BELOW_RUNTIME = ["api", "plan", "state", "checkpoint", "connectors/api", "errors", "time"];
+
 export const CORE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   errors: [],
   time: ["errors"],
@@ -27,44 +30,12 @@ export const CORE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   plan: ["api", "connectors/api", "errors", "time"],
   state: ["api", "errors", "time"],
   checkpoint: ["api", "plan", "state", "connectors/api", "errors", "time"],
-  "runtime/operators": ["api", "plan", "state", "checkpoint", "connectors/api", "errors", "time"],
-  "runtime/network": ["runtime/operators", "api", "plan", "state", "connectors/api", "errors", "time"],
-  "runtime/task": [
-    "runtime/network",
-    "runtime/operators",
-    "api",
-    "plan",
-    "state",
-    "checkpoint",
-    "connectors/api",
-    "errors",
-    "time",
-  ],
-  "runtime/job": [
-    "runtime/task",
-    "runtime/network",
-    "runtime/operators",
-    "api",
-    "plan",
-    "state",
-    "checkpoint",
-    "connectors/api",
-    "errors",
-    "time",
-  ],
-  "runtime/worker": [
-    "runtime/job",
-    "runtime/task",
-    "runtime/network",
-    "runtime/operators",
-    "api",
-    "plan",
-    "state",
-    "checkpoint",
-    "connectors/api",
-    "errors",
-    "time",
-  ],
+  // The runtime, by where its code runs, each layer over the ones before it.
+  "runtime/operators": BELOW_RUNTIME,
+  "runtime/network": ["runtime/operators", ...BELOW_RUNTIME.filter((l) => l !== "checkpoint")],
+  "runtime/task": ["runtime/network", "runtime/operators", ...BELOW_RUNTIME],
+  "runtime/job": ["runtime/task", "runtime/network", "runtime/operators", ...BELOW_RUNTIME],
+  "runtime/worker": ["runtime/job", "runtime/task", "runtime/network", "runtime/operators", ...BELOW_RUNTIME],
   // The package's entry files re-export from every layer.
   entry: ["*"],
 };

@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { JobControl } from "@eddy/core";
+import { isProcessAlive } from "@eddy/core/internal";
 import { SavepointRequestError } from "./errors.ts";
 
 export interface JobRegistration {
@@ -54,7 +55,7 @@ export class ControlServer {
     this.writing = (async () => {
       await mkdir(join(".eddy", "jobs"), { recursive: true });
       const other = await readRegistration(path);
-      if (other !== undefined && other.pid !== process.pid && isAlive(other.pid))
+      if (other !== undefined && other.pid !== process.pid && isProcessAlive(other.pid))
         throw new Error(
           `another run of job '${jobName}' (pid ${other.pid}) is registered in ${path}, so \`eddy savepoint ${jobName}\` reaches that one`,
         );
@@ -118,7 +119,7 @@ export async function requestSavepoint(
     throw new SavepointRequestError(
       `no running job '${jobName}' here: ${registrationPath(jobName)} does not exist (start it with eddy run in this directory)`,
     );
-  if (!isAlive(registration.pid)) {
+  if (!isProcessAlive(registration.pid)) {
     await rm(registrationPath(jobName), { force: true });
     throw new SavepointRequestError(
       `no running job '${jobName}' here: the run registered in ${registrationPath(jobName)} (pid ${registration.pid}) ` +
@@ -147,14 +148,5 @@ async function readRegistration(path: string): Promise<JobRegistration | undefin
     return Number.isInteger(parsed?.pid) && Number.isInteger(parsed?.port) ? parsed : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

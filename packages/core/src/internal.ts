@@ -11,6 +11,7 @@
 // parts, and helpers that tests of eddy's own packages reach for.
 export type { LogicalNode, OperatorSpec, Partitioning, WindowSpec } from "./api/logical-plan.ts";
 export { lastWindowStart, windowMaxTimestamp } from "./api/windows.ts";
+export { isProcessAlive } from "./checkpoint/checkpoint-dir-lock.ts";
 export { subtaskFilePath } from "./connectors/file-sink.ts";
 export { formatRecord } from "./connectors/print-sink.ts";
 export { describeRecord, errorMessage } from "./errors.ts";

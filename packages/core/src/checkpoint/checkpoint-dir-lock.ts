@@ -57,7 +57,7 @@ export class CheckpointDirLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = await readLock(path);
-      if (holder !== undefined && holder.pid !== process.pid && isAlive(holder.pid))
+      if (holder !== undefined && holder.pid !== process.pid && isProcessAlive(holder.pid))
         throw new CheckpointDirectoryLockedError(dir, holder);
       // Stale: replace it atomically, then check that no other process replaced it after us.
       const temp = `${path}.${content.token}`;
@@ -99,7 +99,8 @@ async function readLock(path: string): Promise<LockContent | undefined> {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` exists on this machine (a lock's or a registration's owner). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,6 +4,7 @@
  * nothing back). At the end of bounded input it emits the final watermark (+Infinity), which
  * fires every event-time timer and window downstream.
  */
+
 import type {
   InputStatus,
   ReaderOutput,
@@ -19,6 +20,7 @@ import type {
   WatermarkStrategy,
 } from "../../time/watermark-strategy.ts";
 import { notATimestamp } from "../../time/watermark-strategy.ts";
+import { FarFutureDetector } from "./far-future-detector.ts";
 import type { OperatorContext, Output } from "./operator.ts";
 
 class SplitOutput<T> implements SourceOutput<T> {
@@ -56,8 +58,9 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     private readonly intervalMs: number,
     private readonly setIdle: (idle: boolean) => void,
     /** A record further ahead than this of every timestamp before it is reported (metrics). */
-    private readonly farFutureMs = 86_400_000,
+    farFutureMs = 86_400_000,
   ) {
+    this.farFuture = new FarFutureDetector(farFutureMs);
     this.assigner = strategy?.timestampAssigner;
     if (strategy !== undefined)
       this.multiplexer = new WatermarkMultiplexer({
@@ -155,7 +158,7 @@ export class SourceOperator<T> implements ReaderOutput<T> {
         split.watermarkOutput!.markActive();
       }
       split.lastActivity = -1; // marks "active since the last periodic check"
-      if (timestamp > this.maxTimestamp) this.advanceMaxTimestamp(timestamp);
+      this.farFuture.observe(timestamp, this.context.metrics);
       generator.onEvent(value, timestamp, split.watermarkOutput!);
       this.output.collect(value, timestamp);
       if (this.intervalMs === 0) generator.onPeriodicEmit(split.watermarkOutput!);
@@ -164,21 +167,8 @@ export class SourceOperator<T> implements ReaderOutput<T> {
     this.output.collect(value, timestamp);
   }
 
-  /** The highest timestamp read so far, to notice a record far ahead of all before it. */
-  private maxTimestamp = Number.NEGATIVE_INFINITY;
-
-  private advanceMaxTimestamp(timestamp: number): void {
-    const metrics = this.context.metrics;
-    if (
-      timestamp - this.maxTimestamp > this.farFutureMs &&
-      this.maxTimestamp !== Number.NEGATIVE_INFINITY &&
-      Number.isNaN(metrics.farFutureTimestamp)
-    ) {
-      metrics.farFutureTimestamp = timestamp;
-      metrics.farFutureAheadMs = timestamp - this.maxTimestamp;
-    }
-    this.maxTimestamp = timestamp;
-  }
+  /** Notices a record far ahead of every one before it. */
+  private readonly farFuture: FarFutureDetector;
 
   nextProcessingTime(): number {
     return this.multiplexer === undefined || this.finished ? Number.POSITIVE_INFINITY : this.nextPeriodicEmit;

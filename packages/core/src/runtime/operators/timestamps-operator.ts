@@ -3,6 +3,7 @@
  * generates watermarks from the records this subtask sees, replacing the watermarks from
  * upstream (only the final one, +Infinity, passes through, so bounded input still ends).
  */
+
 import { EddyError } from "../../errors.ts";
 import { MAX_WATERMARK, NO_TIMESTAMP } from "../../time/time.ts";
 import type {
@@ -13,6 +14,7 @@ import type {
 } from "../../time/watermark-strategy.ts";
 import { notATimestamp } from "../../time/watermark-strategy.ts";
 import { AbstractOperator } from "./abstract-operator.ts";
+import { FarFutureDetector } from "./far-future-detector.ts";
 import type { OneInputOperator, OperatorContext } from "./operator.ts";
 
 export class TimestampsOperator<T> extends AbstractOperator implements OneInputOperator<T>, WatermarkOutput {
@@ -20,16 +22,17 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
   private readonly assigner: TimestampAssigner<T> | undefined;
   private nextEmit = 0;
   private emitted = Number.NEGATIVE_INFINITY;
-  /** The highest timestamp assigned so far, to notice a record far ahead of all before it. */
-  private maxTimestamp = Number.NEGATIVE_INFINITY;
+  /** Notices a record far ahead of every one before it. */
+  private readonly farFuture: FarFutureDetector;
 
   constructor(
     private readonly strategy: WatermarkStrategy<T>,
     private readonly intervalMs: number,
     /** A record further ahead than this of every timestamp before it is reported (metrics). */
-    private readonly farFutureMs = 86_400_000,
+    farFutureMs = 86_400_000,
   ) {
     super();
+    this.farFuture = new FarFutureDetector(farFutureMs);
     this.assigner = strategy.timestampAssigner;
   }
 
@@ -51,18 +54,7 @@ export class TimestampsOperator<T> extends AbstractOperator implements OneInputO
         return;
       }
     }
-    if (timestamp > this.maxTimestamp) {
-      const metrics = this.context.metrics;
-      if (
-        timestamp - this.maxTimestamp > this.farFutureMs &&
-        this.maxTimestamp !== Number.NEGATIVE_INFINITY &&
-        Number.isNaN(metrics.farFutureTimestamp)
-      ) {
-        metrics.farFutureTimestamp = timestamp;
-        metrics.farFutureAheadMs = timestamp - this.maxTimestamp;
-      }
-      this.maxTimestamp = timestamp;
-    }
+    this.farFuture.observe(timestamp, this.context.metrics);
     this.generator.onEvent(value, timestamp, this);
     this.output.collect(value, timestamp);
     if (this.intervalMs === 0) this.generator.onPeriodicEmit(this);
