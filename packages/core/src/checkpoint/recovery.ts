@@ -10,9 +10,8 @@
  * starts it over).
  */
 import { join } from "node:path";
-import type { OperatorSpec } from "../api/logical-plan.ts";
 import type { SinkCommitter } from "../connectors/api/sink-committer.ts";
-import { ConfigurationChangedError, EddyError } from "../errors.ts";
+import { ConfigurationChangedError } from "../errors.ts";
 import type { PhysicalPlan } from "../plan/physical-plan.ts";
 import type { CheckpointOptions } from "./checkpoint-coordinator.ts";
 import { CheckpointDirLock } from "./checkpoint-dir-lock.ts";
